@@ -1,0 +1,107 @@
+"""CERIS Exchange: the application factory."""
+import os
+
+from flask import Flask
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config=None):
+    """Build the app. `config` is a settings class, a dict of overrides, or None (environment)."""
+    app = Flask(__name__, instance_relative_config=True)
+    from config import Config
+
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "ceris.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg3_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # pool_pre_ping is pointless for a file database.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, security, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _psycopg3_url(url):
+    # Plain postgresql:// URLs would pick psycopg2; this project uses psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _init_extensions(app):
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app.auth import services as auth_services
+
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(auth_services.load_user_from_session)
+
+    from app.i18n import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app):
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _register_blueprints(app):
+    from app.admin.views import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
+    csrf.exempt(api_bp)
+
+
+# Every model module, so Alembic and create_all see the whole schema.
+from app.auth import models as _auth_models  # noqa: E402,F401
+from app.community import models as _community_models  # noqa: E402,F401
+from app.mail import models as _mail_models  # noqa: E402,F401

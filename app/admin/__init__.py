@@ -1,0 +1,1 @@
+"""Administration: users and roles, thematic areas, networks, access requests, the outbox."""

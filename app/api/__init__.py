@@ -1,0 +1,6 @@
+"""JSON API under /api/v1 (see DESIGN.md for the contract)."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from app.api import auth, views  # noqa: E402,F401  routes register on import

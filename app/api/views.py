@@ -1,0 +1,72 @@
+from flask import abort, current_app, g, jsonify, request
+
+from app.api import bp
+from app.api.auth import token_required
+from app.api.openapi import openapi_document
+from app.api.serialisers import area_json, user_json
+from app.auth import services as auth_services
+from app.auth.limits import mark_sign_in_failed, throttle_sign_in
+from app.community import services as community_services
+from app.errors import api_error
+
+
+def json_body():
+    """The request's JSON object, or a 4xx: 413 when too large, 422 when not an object."""
+    limit = current_app.config["API_MAX_JSON_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(422, "The body must be a JSON object")
+    return body
+
+
+def page_args():
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+        per_page = min(max(int(request.args.get("per_page", 20)), 1), 100)
+    except ValueError:
+        abort(422, "page and per_page must be integers")
+    return page, per_page
+
+
+def list_response(items, page, per_page, total):
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
+
+
+@bp.post("/tokens")
+@throttle_sign_in
+def create_token():
+    body = json_body()
+    email, password = body.get("email"), body.get("password")
+    fields = {}
+    if not isinstance(email, str) or not email.strip():
+        fields["email"] = "Required"
+    if not isinstance(password, str) or not password:
+        fields["password"] = "Required"
+    if fields:
+        return api_error(422, "Invalid input", fields)
+    user = auth_services.authenticate(email, password)
+    if user is None:
+        mark_sign_in_failed()
+        return api_error(401, "Bad credentials")
+    name = body.get("name") if isinstance(body.get("name"), str) else "API"
+    _token, plaintext = auth_services.issue_api_token(user, name)
+    return jsonify({"token": plaintext}), 201
+
+
+@bp.get("/me")
+@token_required
+def me():
+    return jsonify(user_json(g.api_user))
+
+
+@bp.get("/thematic-areas")
+def thematic_areas():
+    areas = [area_json(area) for area in community_services.thematic_areas()]
+    return list_response(areas, 1, max(len(areas), 1), len(areas))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,428 @@
+"""Account rules, shared by the pages, the API and the CLI."""
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.auth.models import ROLES, AccessRequest, ApiToken, Invitation, User, UserRole, hash_token
+from app.community.models import Network, ThematicArea, utcnow
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.mail import services as mail
+
+
+class AccountError(ValueError):
+    """A request the account rules refuse; the message is shown to the user."""
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+# --- who may do what -------------------------------------------------------
+
+def can_administer(user):
+    return bool(user and user.is_authenticated and user.has_role("admin"))
+
+
+def can_invite(user):
+    return bool(user and user.is_authenticated and user.has_role("admin", "editor"))
+
+
+def invitable_roles(user):
+    """Admins grant any role; editors bring in contributors and reviewers."""
+    if can_administer(user):
+        return list(ROLES)
+    if can_invite(user):
+        return ["contributor", "reviewer"]
+    return []
+
+
+# --- users -------------------------------------------------------------------
+
+def find_user_by_email(email):
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def load_user_from_session(session_id):
+    """Flask-Login's loader: the id carries the auth version, so old sessions die on password change."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.auth_version != version or not user.active:
+        return None
+    return user
+
+
+def check_password_policy(password):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise AccountError(_l("The password must have at least %(count)d characters.", count=minimum), "password")
+
+
+def resolve_areas(codes):
+    codes = [code.strip().upper() for code in codes or [] if code and code.strip()]
+    if not codes:
+        return []
+    areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.code.in_(codes))).all()
+    missing = set(codes) - {area.code for area in areas}
+    if missing:
+        raise AccountError(_l("Unknown thematic area: %(codes)s", codes=", ".join(sorted(missing))), "areas")
+    return sorted(areas, key=lambda area: area.position)
+
+
+def get_or_create_network(name, kind="other"):
+    name = (name or "").strip()
+    if not name:
+        return None
+    network = db.session.scalar(sa.select(Network).where(Network.name == name))
+    if network is None:
+        network = Network(name=name, kind=kind)
+        db.session.add(network)
+    return network
+
+
+def create_user(email, password, roles, name="", organisation="", area_codes=(), network_names=(), country=""):
+    """Create an active user (CLI, demo, invitation acceptance). Does not commit."""
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError(_l("A valid e-mail address is required."), "email")
+    if find_user_by_email(email):
+        raise AccountError(_l("A user with this e-mail address already exists."), "email")
+    check_password_policy(password)
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise AccountError(_l("Unknown role: %(roles)s", roles=", ".join(sorted(unknown))), "roles")
+    user = User(email=email, name=name or email.split("@")[0], organisation=organisation or "", country=country or "")
+    user.set_password(password)
+    user.set_roles(roles or ["contributor"])
+    user.areas = resolve_areas(area_codes)
+    user.networks = [get_or_create_network(network_name) for network_name in network_names if network_name]
+    db.session.add(user)
+    return user
+
+
+def authenticate(email, password):
+    """The active user with these credentials, or None. Takes the same time for unknown e-mails."""
+    user = find_user_by_email(email)
+    if user is None:
+        # Hash anyway so response time does not reveal which e-mails exist.
+        User(email="", name="").set_password(password or "x")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    return user
+
+
+def record_login(user):
+    user.last_login_at = utcnow()
+    db.session.commit()
+
+
+def update_profile(user, name, organisation, country, locale):
+    user.name = name.strip()
+    user.organisation = (organisation or "").strip()
+    user.country = (country or "").strip().upper()
+    user.locale = locale or ""
+    db.session.commit()
+
+
+def change_password(user, current_password, new_password):
+    if not user.check_password(current_password or ""):
+        raise AccountError(_l("The current password is not correct."), "current_password")
+    check_password_policy(new_password)
+    user.set_password(new_password)
+    user.auth_version += 1
+    db.session.commit()
+
+
+def set_active(user, active):
+    """Deactivating ends the user's sessions; their API tokens stop working at once."""
+    user.active = active
+    if not active:
+        user.auth_version += 1
+    db.session.commit()
+
+
+def update_user_access(user, roles, area_ids, network_ids, acting_user):
+    if user.id == acting_user.id and "admin" not in roles:
+        raise AccountError(_l("You cannot remove your own administrator role."), "roles")
+    user.set_roles(roles)
+    user.areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.id.in_(area_ids or []))).all()
+    user.networks = db.session.scalars(sa.select(Network).where(Network.id.in_(network_ids or []))).all()
+    db.session.commit()
+
+
+# --- signed links ------------------------------------------------------------
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"ceris.{purpose}")
+
+
+def _external_url(endpoint, **values):
+    from app.templating import external_url
+
+    return external_url(endpoint, **values)
+
+
+# --- invitations -------------------------------------------------------------
+
+def invite(email, roles, invited_by, name="", organisation="", area_codes=(), network=None):
+    """Record an invitation and put its e-mail in the outbox; returns the invitation."""
+    email = normalise_email(email)
+    allowed = invitable_roles(invited_by) if invited_by is not None else list(ROLES)
+    roles = list(dict.fromkeys(roles or ["contributor"]))
+    forbidden = set(roles) - set(allowed)
+    if forbidden:
+        raise AccountError(_l("You may not grant the role: %(roles)s", roles=", ".join(sorted(forbidden))), "roles")
+    if find_user_by_email(email):
+        raise AccountError(_l("A user with this e-mail address already exists."), "email")
+    resolve_areas(area_codes)  # refuses unknown codes now rather than at acceptance
+
+    nonce = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        email=email,
+        name=name or "",
+        organisation=organisation or "",
+        roles=roles,
+        area_codes=[code.upper() for code in area_codes or []],
+        network=network,
+        invited_by=invited_by,
+        nonce_hash=hash_token(nonce),
+        expires_at=utcnow() + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = _serializer("invitation").dumps({"id": invitation.id, "nonce": nonce})
+    message = mail.queue_email(
+        email,
+        str(_l("You are invited to CERIS Exchange")),
+        "invitation",
+        "invitation",
+        invitation=invitation,
+        link=_external_url("auth.accept_invitation", token=token),
+    )
+    db.session.commit()
+    mail.dispatch(message)
+    return invitation
+
+
+def invitation_from_token(token):
+    """The open invitation a link points to; raises AccountError saying why it cannot be used."""
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    try:
+        payload = _serializer("invitation").loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AccountError(_l("This invitation has expired. Ask for a new one.")) from None
+    except BadSignature:
+        raise AccountError(_l("This invitation link is not valid.")) from None
+    invitation = db.session.get(Invitation, payload.get("id"))
+    if invitation is None or invitation.nonce_hash != hash_token(str(payload.get("nonce"))):
+        raise AccountError(_l("This invitation link is not valid."))
+    if invitation.revoked_at:
+        raise AccountError(_l("This invitation has been withdrawn."))
+    if invitation.accepted_at:
+        raise AccountError(_l("This invitation has already been used. Sign in instead."))
+    if _aware(invitation.expires_at) < utcnow():
+        raise AccountError(_l("This invitation has expired. Ask for a new one."))
+    return invitation
+
+
+def accept_invitation(token, name, organisation, password):
+    invitation = invitation_from_token(token)
+    user = create_user(
+        invitation.email,
+        password,
+        invitation.roles,
+        name=name,
+        organisation=organisation,
+        area_codes=invitation.area_codes,
+    )
+    if invitation.network is not None:
+        user.networks = [invitation.network]
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    invitation.accepted_user_id = user.id
+    db.session.commit()
+    return user
+
+
+def revoke_invitation(invitation):
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        db.session.commit()
+
+
+def _aware(moment):
+    # SQLite hands back naive datetimes; they are stored in UTC.
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# --- access requests -----------------------------------------------------------
+
+def request_access(email, name, organisation, country, network_name, motivation):
+    email = normalise_email(email)
+    pending = db.session.scalar(
+        sa.select(AccessRequest).where(AccessRequest.email == email, AccessRequest.state == "pending")
+    )
+    if pending is not None or find_user_by_email(email) is not None:
+        # Say the same thing either way: the form must not reveal who has an account.
+        return None
+    access_request = AccessRequest(
+        email=email,
+        name=name.strip(),
+        organisation=(organisation or "").strip(),
+        country=(country or "").strip().upper(),
+        network_name=(network_name or "").strip(),
+        motivation=(motivation or "").strip(),
+    )
+    db.session.add(access_request)
+    admins = db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))
+    ).all()
+    messages = [
+        mail.queue_email(
+            admin.email,
+            str(_l("New request for access to CERIS Exchange")),
+            "access_request",
+            "access_request",
+            access_request=access_request,
+            link=_external_url("admin.access_requests"),
+        )
+        for admin in admins
+    ]
+    db.session.commit()
+    mail.dispatch(*messages)
+    return access_request
+
+
+def approve_access_request(access_request, approver, roles=("contributor",), area_codes=()):
+    if access_request.state != "pending":
+        raise AccountError(_l("This request has already been decided."))
+    network = get_or_create_network(access_request.network_name) if access_request.network_name else None
+    invitation = invite(
+        access_request.email,
+        list(roles),
+        approver,
+        name=access_request.name,
+        organisation=access_request.organisation,
+        area_codes=area_codes,
+        network=network,
+    )
+    access_request.state = "approved"
+    access_request.decided_at = utcnow()
+    access_request.decided_by = approver
+    access_request.invitation_id = invitation.id
+    db.session.commit()
+    return invitation
+
+
+def reject_access_request(access_request, approver, note=""):
+    if access_request.state != "pending":
+        raise AccountError(_l("This request has already been decided."))
+    access_request.state = "rejected"
+    access_request.decided_at = utcnow()
+    access_request.decided_by = approver
+    access_request.decision_note = note or ""
+    db.session.commit()
+
+
+# --- password reset ------------------------------------------------------------
+
+def send_password_reset(email):
+    """E-mail a reset link if the address belongs to an active user; silent otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return None
+    token = _serializer("password-reset").dumps({"id": user.id, "v": user.auth_version})
+    message = mail.queue_email(
+        user.email,
+        str(_l("Reset your CERIS Exchange password")),
+        "password_reset",
+        "password_reset",
+        user=user,
+        link=_external_url("auth.reset_password", token=token),
+        valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    db.session.commit()
+    mail.dispatch(message)
+    return token
+
+
+def user_from_reset_token(token):
+    try:
+        payload = _serializer("password-reset").loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise AccountError(_l("This reset link has expired. Ask for a new one.")) from None
+    except BadSignature:
+        raise AccountError(_l("This reset link is not valid.")) from None
+    user = db.session.get(User, payload.get("id"))
+    # The auth version changes with every password change, so a link works once.
+    if user is None or not user.active or user.auth_version != payload.get("v"):
+        raise AccountError(_l("This reset link is not valid any more. Ask for a new one."))
+    return user
+
+
+def reset_password(token, new_password):
+    user = user_from_reset_token(token)
+    check_password_policy(new_password)
+    user.set_password(new_password)
+    user.auth_version += 1
+    db.session.commit()
+    return user
+
+
+# --- API tokens ----------------------------------------------------------------
+
+TOKEN_PREFIX = "ceris_"
+
+
+def issue_api_token(user, name=""):
+    """Create a token; returns (row, plaintext). Only the digest is stored."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=(name or "").strip()[:100], token_hash=hash_token(plaintext), prefix=plaintext[:12])
+    db.session.add(token)
+    db.session.commit()
+    return token, plaintext
+
+
+def user_for_api_token(plaintext):
+    """The active user owning this unrevoked token, or None."""
+    if not plaintext:
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    # Write at most once a minute per token, not on every request.
+    if token.last_used_at is None or _aware(token.last_used_at) < now - timedelta(minutes=1):
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
+
+
+def tokens_of(user):
+    return db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+
+
+def revoke_api_token(user, token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return None
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token

@@ -1,0 +1,91 @@
+"""Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker`."""
+import click
+
+from flask.cli import AppGroup
+
+from app.auth import services as auth_services
+from app.auth.models import ROLES
+from app.community import services as community_services
+from app.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
+jobs_cli = AppGroup("jobs", help="Background job workers.")
+
+
+@click.command("seed")
+def seed_command():
+    """Seed thematic areas and reference data (idempotent)."""
+    created = community_services.seed_thematic_areas()
+    click.echo(f"Thematic areas: {created} created, {len(community_services.thematic_areas())} in all.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, type=click.Choice(list(ROLES)), required=True, help="Repeat for several roles.")
+@click.option("--password", required=True, help="At least PASSWORD_MIN_LENGTH characters.")
+@click.option("--name", default="", help="Display name (defaults to the e-mail's local part).")
+@click.option("--area", "areas", multiple=True, help="Thematic area code, e.g. BM; repeat for several.")
+@click.option("--network", "network", default="", help="Network name; created if it does not exist.")
+@click.option("--organisation", default="", help="The user's organisation.")
+def create_user_command(email, roles, password, name, areas, network, organisation):
+    """Create an active user with the given roles."""
+    try:
+        user = auth_services.create_user(
+            email,
+            password,
+            list(roles),
+            name=name,
+            organisation=organisation,
+            area_codes=areas,
+            network_names=[network] if network else [],
+        )
+        db.session.commit()
+    except auth_services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"Created {user.email} ({', '.join(user.roles)}), id {user.id}.")
+
+
+@click.command("demo")
+def demo_command():
+    """Load a demo data set (idempotent) and print the logins."""
+    from app.demo import load_demo
+
+    logins = load_demo()
+    click.echo("Demo data loaded. Sign in with:")
+    for email, password, roles in logins:
+        click.echo(f"  {email:<40} {password:<20} {', '.join(roles)}")
+
+
+@outbox_cli.command("flush")
+def flush_command():
+    """Send every pending e-mail now (needs SMTP, not Redis)."""
+    from app.mail.services import flush_outbox, mail_configured
+
+    if not mail_configured():
+        raise click.ClickException("MAIL_SERVER is not set: e-mails stay in the outbox (see /admin/outbox).")
+    sent, failed, _held = flush_outbox()
+    click.echo(f"Outbox: {sent} sent, {failed} failed.")
+    if failed:
+        raise SystemExit(1)
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst):
+    """Run an RQ worker for this app's queue (with the retry scheduler)."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from app.jobs import queue, redis_connection
+
+    if redis_connection() is None:
+        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
+    worker = Worker([queue()], connection=redis_connection(), serializer=JSONSerializer)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+def register(app):
+    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli):
+        app.cli.add_command(command)

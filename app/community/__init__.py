@@ -1,0 +1,1 @@
+"""Thematic areas and networks: who contributes, and on what."""

@@ -1,0 +1,58 @@
+"""A believable demo data set: networks from several member states, users of every role."""
+import sqlalchemy as sa
+
+from app.auth import services as auth_services
+from app.auth.models import User
+from app.community import services as community_services
+from app.community.models import Network
+from app.extensions import db
+
+DEMO_PASSWORD = "ceris-demo-2026"
+
+DEMO_NETWORKS = [
+    ("ENLETS - European Network of Law Enforcement Technology Services", "practitioners", ""),
+    ("eNOTICE - European Network of CBRN Training Centres", "practitioners", "BE"),
+    ("Communauté des utilisateurs France", "community_of_users", "FR"),
+    ("Sicherheitsforschung Netzwerk Deutschland", "community_of_users", "DE"),
+    ("Baltic Sea Region Security Forum", "regional_forum", "EE"),
+    ("Red Española de Resiliencia de Infraestructuras", "knowledge_network", "ES"),
+    ("Polska Sieć Ochrony Granic", "practitioners", "PL"),
+    ("ROXANNE consortium", "project_consortium", "CZ"),
+]
+
+# email, name, organisation, roles, areas, network index
+DEMO_USERS = [
+    ("admin@ceris.example.eu", "Ana Admin", "European Commission, DG HOME", ["admin"], [], None),
+    ("editor@ceris.example.eu", "Eva Editor", "European Commission, DG HOME", ["editor"], ["BM", "FCT", "CS"], None),
+    ("editor.drs@ceris.example.eu", "Dimitris Papadopoulos", "European Commission, DG ECHO", ["editor"], ["DRS", "INFRA", "SSRI"], None),
+    ("reviewer@ceris.example.eu", "Rui Reviewer", "INESC TEC", ["reviewer"], ["BM", "CS"], 5),
+    ("reviewer.fct@ceris.example.eu", "Katarzyna Nowak", "Polish Border Guard", ["reviewer"], ["BM", "FCT"], 6),
+    ("reviewer.drs@ceris.example.eu", "Liis Tamm", "Estonian Rescue Board", ["reviewer"], ["DRS", "INFRA"], 4),
+    ("contributor@ceris.example.eu", "Claire Contributor", "Gendarmerie nationale", ["contributor"], [], 2),
+    ("contributor.de@ceris.example.eu", "Jonas Becker", "Bundespolizei", ["contributor"], [], 3),
+    ("contributor.cz@ceris.example.eu", "Petr Dvořák", "Police of the Czech Republic", ["contributor"], [], 7),
+    ("contributor.be@ceris.example.eu", "Sofie Peeters", "Belgian Civil Protection", ["contributor", "reviewer"], ["DRS"], 1),
+]
+
+
+def load_demo():
+    """Create what is missing; returns [(email, password, roles)]."""
+    community_services.seed_thematic_areas()
+    networks = []
+    for name, kind, country in DEMO_NETWORKS:
+        network = db.session.scalar(sa.select(Network).where(Network.name == name))
+        if network is None:
+            network = Network(name=name, kind=kind, country=country)
+            db.session.add(network)
+        networks.append(network)
+    db.session.flush()
+
+    logins = []
+    for email, name, organisation, roles, areas, network_index in DEMO_USERS:
+        if db.session.scalar(sa.select(User).where(User.email == email)) is None:
+            user = auth_services.create_user(email, DEMO_PASSWORD, roles, name=name, organisation=organisation, area_codes=areas)
+            if network_index is not None:
+                user.networks = [networks[network_index]]
+        logins.append((email, DEMO_PASSWORD, roles))
+    db.session.commit()
+    return logins

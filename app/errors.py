@@ -1,0 +1,58 @@
+"""Error responses: JSON under /api/, pages in the site's look elsewhere."""
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+from app.i18n import gettext as _
+
+PAGE_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 413: "errors/413.html", 429: "errors/429.html"}
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def api_error(status, message, fields=None):
+    body = {"error": message}
+    if fields:
+        body["fields"] = fields
+    return jsonify(body), status
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if wants_json():
+            return api_error(400, error.description)
+        return render_template("errors/400.html", message=_("Your form expired or came from elsewhere. Please reload the page and try again.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        status = error.code or 500
+        if wants_json():
+            return api_error(status, _api_message(error))
+        template = PAGE_TEMPLATES.get(status)
+        if template is None:
+            if status >= 500:
+                template = "errors/500.html"
+            else:
+                return render_template("errors/400.html", message=error.description, status=status), status
+        return render_template(template, error=error, max_bytes=app.config.get("MAX_CONTENT_LENGTH")), status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if wants_json():
+            return api_error(500, "Internal server error")
+        return render_template("errors/500.html", error=InternalServerError()), 500
+
+
+def _api_message(error):
+    if error.code == 413:
+        limit = request.max_content_length
+        return f"Request body too large (limit {limit} bytes)" if limit else "Request body too large"
+    if error.code == 429:
+        return "Too many attempts; try again in a minute"
+    return error.description or error.name

@@ -1,0 +1,159 @@
+"""Outbox: write every e-mail first, then hand it to a job to send."""
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from app.community.models import utcnow
+from app.extensions import db
+from app.mail.models import OutboxMessage
+
+# A message claimed this long ago by a sender that never finished (a worker
+# killed mid-send) is free to be claimed again.
+STALE_CLAIM = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+def queue_email(recipient, subject, template, kind, **context):
+    """Add an e-mail to the outbox (rendered from `mail/<template>.txt` and `.html`).
+
+    The caller commits, then calls `dispatch()` with the returned message, so
+    a message is on disk before anything tries to send it.
+    """
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body_text=render_template(f"mail/{template}.txt", subject=subject, **context),
+        body_html=render_template(f"mail/{template}.html", subject=subject, **context),
+        kind=kind,
+    )
+    db.session.add(message)
+    return message
+
+
+def dispatch(*messages):
+    """Queue a send job for each committed outbox message."""
+    from app.jobs import enqueue
+    from app.mail.jobs import send_outbox_message
+
+    for message in messages:
+        enqueue(send_outbox_message, message.id, job_id=f"outbox-{message.id}-{message.attempts}")
+
+
+def mail_configured():
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def claim(message_id):
+    """Mark the message as being sent by us; False if it is sent or someone else has it."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            sa.or_(
+                OutboxMessage.state == "pending",
+                sa.and_(OutboxMessage.state == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM),
+            ),
+        )
+        .values(state="sending", claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def send_message(message_id):
+    """Send one outbox message over SMTP, at most once. Returns 'sent', 'skipped' or 'held'.
+
+    Raises on SMTP failure after recording it, so RQ retries the job.
+    """
+    if not mail_configured():
+        return "held"
+    if not claim(message_id):
+        return "skipped"
+    message = db.session.get(OutboxMessage, message_id)
+    db.session.refresh(message)
+    try:
+        _smtp_send(message)
+    except Exception as error:
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
+        message.claimed_at = None
+        db.session.commit()
+        raise
+    message.attempts += 1
+    message.state = "sent"
+    message.sent_at = utcnow()
+    message.last_error = ""
+    db.session.commit()
+    return "sent"
+
+
+def _smtp_send(message):
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    # A stable Message-ID lets receiving servers drop a duplicate delivery.
+    email["Message-ID"] = make_msgid(idstring=f"outbox.{message.id}", domain=_sender_domain(config))
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+def _sender_domain(config):
+    sender = config["MAIL_DEFAULT_SENDER"]
+    return sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else "ceris.localhost"
+
+
+def flush_outbox():
+    """Send everything pending now (no Redis needed). Returns (sent, failed, held)."""
+    ids = db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(
+            sa.or_(
+                OutboxMessage.state == "pending",
+                sa.and_(OutboxMessage.state == "sending", OutboxMessage.claimed_at < utcnow() - STALE_CLAIM),
+            )
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    ).all()
+    sent = failed = held = 0
+    for message_id in ids:
+        try:
+            outcome = send_message(message_id)
+        except Exception:
+            current_app.logger.warning("Outbox message %s could not be sent", message_id, exc_info=True)
+            failed += 1
+            continue
+        sent += outcome == "sent"
+        held += outcome == "held"
+    return sent, failed, held
+
+
+def retry_failed(message_id):
+    """Put a failed message back in the queue (admin action)."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.state != "failed":
+        return None
+    message.state = "pending"
+    message.attempts = 0
+    db.session.commit()
+    dispatch(message)
+    return message

@@ -1,0 +1,1 @@
+"""Public pages: home, thematic areas, language choice, health check."""

@@ -1,0 +1,40 @@
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+
+from app.community import services as community_services
+from app.extensions import db
+from app.main.forms import LanguageForm
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html", areas=community_services.thematic_areas())
+
+
+@bp.get("/areas/<code>")
+def area(code):
+    thematic_area = community_services.area_by_code(code)
+    if thematic_area is None:
+        abort(404)
+    return render_template("main/area.html", area=thematic_area)
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
+        session["locale"] = form.locale.data
+    target = request.form.get("next") or url_for("main.home")
+    # Only ever go back to a page of this site.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers: answers 200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})

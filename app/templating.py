@@ -1,0 +1,37 @@
+"""What every template may use: permission answers, locale formatting, absolute links."""
+from flask import current_app, has_request_context, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from app.auth import services as auth_services
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for e-mails, also outside a request (CLI, jobs)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        with current_app.test_request_context(base_url=base):
+            return url_for(endpoint, _external=True, **values)
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+        return url_for(endpoint, _external=True, **values)
+
+
+def register(app):
+    @app.context_processor
+    def permissions():
+        return {
+            "can": {
+                "administer": auth_services.can_administer(current_user),
+                "invite": auth_services.can_invite(current_user),
+            },
+            "current_locale": str(get_locale() or "en"),
+        }
+
+    from app.main.forms import language_choices
+
+    app.jinja_env.globals["language_choices"] = language_choices
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""

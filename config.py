@@ -1,0 +1,96 @@
+"""Settings from the environment. Secrets never live in code.
+
+With nothing set, the platform runs on its embedded default: a SQLite file in
+the instance folder, background jobs in-process, e-mails kept in the outbox.
+"""
+import os
+import secrets
+from datetime import timedelta
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    # An unset SECRET_KEY gets a random one per process: sessions then do not
+    # survive a restart, which is safe; production must set it.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+
+    # None means "a SQLite file in the instance folder", resolved in create_app.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # RQ; without it jobs run in-process.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "ceris")
+    JOB_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
+
+    # Outgoing mail (SMTP). Without MAIL_SERVER, e-mails stay in the outbox
+    # and admins read them on the outbox page.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CERIS Exchange <no-reply@ceris.example.eu>")
+    # Absolute links in e-mails; falls back to the request's host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+
+    # Accounts
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    INVITATION_MAX_AGE = _int("INVITATION_MAX_AGE", 7 * 24 * 3600)
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
+    # Failed sign-ins allowed per minute, per address and per account, for
+    # the login form and the token endpoint alike.
+    LOGIN_FAILURES_PER_MINUTE = _int("LOGIN_FAILURES_PER_MINUTE", 10)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Requests
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    API_MAX_JSON_BYTES = _int("API_MAX_JSON_BYTES", 1024 * 1024)
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead
+
+    # Languages: the 24 official languages of the EU.
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Europe/Brussels")
+    LANGUAGES = [
+        "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+        "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+    ]
+
+    # Workflow and review defaults used by later features.
+    REVIEWERS_PER_CONTRIBUTION = _int("REVIEWERS_PER_CONTRIBUTION", 2)
+    MIN_REVIEWS = _int("MIN_REVIEWS", 2)
+
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_DATABASE_URI = None
+    REDIS_URL = None
+    MAIL_SERVER = None

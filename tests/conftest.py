@@ -1,0 +1,308 @@
+"""Test harness.
+
+Runs on SQLite with in-process jobs by default. With TEST_DATABASE_URL and
+TEST_REDIS_URL it runs on a fresh PostgreSQL database and a free Redis db
+number, with a real `rq worker` process doing the jobs; both are removed at
+the end. A real SMTP server (aiosmtpd) captures every e-mail. Each test
+starts from empty tables plus the seeded thematic areas.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support import sign_in, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+WITH_REDIS = bool(TEST_REDIS_URL)
+
+
+def pytest_report_header(config):
+    database = "PostgreSQL (TEST_DATABASE_URL)" if ON_POSTGRES else "SQLite"
+    jobs = "Redis + rq worker (TEST_REDIS_URL)" if WITH_REDIS else "in-process"
+    return [f"CERIS Exchange tests: database {database}, jobs {jobs}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+
+
+# --- services ----------------------------------------------------------------
+
+def _with_database(url, name):
+    parts = sa.engine.make_url(url)
+    return parts.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this run's own, dropped at the end."""
+    if not ON_POSTGRES:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "ceris-test.sqlite")
+        return
+    import psycopg
+
+    name = f"ceris_test_{uuid.uuid4().hex[:12]}"
+    admin_url = sa.engine.make_url(TEST_DATABASE_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(TEST_DATABASE_URL, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis db number no other run is using (claimed with a key), flushed at the end."""
+    if not WITH_REDIS:
+        yield None
+        return
+    from redis import Redis
+
+    base = TEST_REDIS_URL.rstrip("/")
+    if base.rsplit("/", 1)[-1].isdigit():
+        base = base.rsplit("/", 1)[0]
+    claim = f"ceris-test-claim-{uuid.uuid4().hex}"
+    for number in range(1, 16):
+        connection = Redis.from_url(f"{base}/{number}")
+        if connection.set("ceris-test-claim", claim, nx=True, ex=3 * 3600):
+            break
+    else:
+        pytest.fail("no free Redis database number (1-15) for this test run")
+    try:
+        yield f"{base}/{number}"
+    finally:
+        connection.flushdb()
+
+
+class Mailbox:
+    """What the test SMTP server received."""
+
+    def __init__(self):
+        self.messages = []
+
+    def clear(self):
+        self.messages.clear()
+
+    def to(self, address):
+        return [message for message in self.messages if address.lower() in message["To"].lower()]
+
+    def wait_for(self, count=1, recipient=None, timeout=15.0):
+        def enough():
+            received = self.to(recipient) if recipient else self.messages
+            return received if len(received) >= count else None
+
+        return wait_for(enough, timeout=timeout, message=f"{count} e-mail(s) to {recipient or 'anyone'}")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = message_from_bytes(envelope.original_content, policy=policy.default)
+            mailbox.messages.append(message)
+            return "250 OK"
+
+    port = _free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    mailbox.port = port
+    mailbox.controller = controller
+    yield mailbox
+    controller.stop()
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- the app -----------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def app_settings(database_url, redis_url, smtp_server, tmp_path_factory):
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url or "",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server.port),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_settings):
+    from app import create_app
+    from app.extensions import db
+    from config import TestConfig
+
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": app_settings["DATABASE_URL"],
+        "REDIS_URL": app_settings["REDIS_URL"] or None,
+        "MAIL_SERVER": app_settings["MAIL_SERVER"],
+        "MAIL_PORT": int(app_settings["MAIL_PORT"]),
+        "PUBLIC_BASE_URL": app_settings["PUBLIC_BASE_URL"],
+        "UPLOAD_FOLDER": app_settings["UPLOAD_FOLDER"],
+    }
+    application = create_app({**_config_dict(TestConfig), **overrides})
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _config_dict(config_class):
+    return {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
+
+
+@pytest.fixture(scope="session")
+def rq_worker(app, app_settings):
+    """A real `rq worker` process on the run's Redis db (only when TEST_REDIS_URL is set)."""
+    if not WITH_REDIS:
+        yield None
+        return
+    env = {**os.environ, **app_settings, "RATELIMIT_STORAGE_URI": "memory://"}
+    log = tempfile.NamedTemporaryFile(prefix="rq-worker-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    time.sleep(0.5)
+    if process.poll() is not None:
+        pytest.fail("rq worker did not start: " + Path(log.name).read_text())
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(app, rq_worker, smtp_server):
+    """Each test starts with empty tables (plus the areas), a clean mailbox and rate limits."""
+    from app.community.services import seed_thematic_areas
+    from app.extensions import db, limiter
+
+    with app.app_context():
+        _empty_tables(db)
+        seed_thematic_areas()
+        db.session.remove()
+    limiter.reset()
+    smtp_server.clear()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+def _empty_tables(db):
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(sa.text(f'DELETE FROM "{name}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    return smtp_server
+
+
+# --- users by role -------------------------------------------------------------
+
+@pytest.fixture
+def make_user(app):
+    from tests.factories import UserFactory
+
+    def make(roles=("contributor",), **kwargs):
+        with app.app_context():
+            user = UserFactory(roles=list(roles), **kwargs)
+            return _Identity(user.id, user.email, list(roles))
+
+    return make
+
+
+class _Identity:
+    """What a test needs of a user after its app context is gone."""
+
+    def __init__(self, id, email, roles):
+        self.id, self.email, self.roles = id, email, roles
+
+    def __repr__(self):
+        return f"<{'/'.join(self.roles)} {self.email}>"
+
+
+@pytest.fixture
+def contributor(make_user):
+    return make_user(["contributor"])
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user(["reviewer"], area_codes=["BM"])
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user(["editor"], area_codes=["BM"])
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(["admin"])
+
+
+@pytest.fixture
+def signed_in(app):
+    """signed_in(user) -> a test client with that user's session."""
+    from tests.factories import PASSWORD
+
+    def sign(user, password=PASSWORD):
+        user_client = app.test_client()
+        sign_in(user_client, user.email, password)
+        return user_client
+
+    return sign
