@@ -1,0 +1,141 @@
+"""Every registered route, for every role: the expected status.
+
+A route missing from ROUTES fails `test_every_route_is_in_the_table`, so a
+new page or endpoint cannot ship without saying who may use it.
+
+Access kinds:
+  public        everyone gets `ok`
+  signed_in     anonymous is sent to the login page (web) or gets 401 (API); any role gets `ok`
+  roles(...)    anonymous as above; listed roles get `ok`, the others 403
+`ok` is the set of statuses a permitted caller may see for the sample request
+(for a POST without valid form data that is 200/302/400/422 and the like),
+never 401, 403 or 5xx.
+"""
+import pytest
+
+from tests.support import csrf_token
+
+ROLE_NAMES = ["anonymous", "contributor", "reviewer", "editor", "admin"]
+PERMITTED_POST = {200, 201, 302, 400, 404, 409, 410, 422}
+
+
+def public(ok=(200,)):
+    return {"kind": "public", "ok": set(ok)}
+
+
+def signed_in(ok=(200,), ends_session=False):
+    return {"kind": "signed_in", "ok": set(ok), "ends_session": ends_session}
+
+
+def roles(*names, ok=(200,)):
+    return {"kind": "roles", "roles": set(names), "ok": set(ok)}
+
+
+# (method, rule) -> (sample URL, access). Sample URLs may use {placeholders} filled from `samples`.
+ROUTES = {
+    ("GET", "/"): ("/", public()),
+    ("GET", "/areas/<code>"): ("/areas/BM", public()),
+    ("POST", "/language"): ("/language", public(ok={302})),
+    ("GET", "/healthz"): ("/healthz", public()),
+    ("GET", "/static/<path:filename>"): ("/static/css/app.css", public()),
+    # accounts
+    ("GET", "/login"): ("/login", public(ok={200, 302})),
+    ("POST", "/login"): ("/login", public(ok={200, 302, 401, 422})),
+    ("POST", "/logout"): ("/logout", signed_in(ok={302}, ends_session=True)),
+    ("GET", "/invitations/accept/<token>"): ("/invitations/accept/not-a-token", public(ok={410})),
+    ("POST", "/invitations/accept/<token>"): ("/invitations/accept/not-a-token", public(ok={410})),
+    ("GET", "/request-access"): ("/request-access", public()),
+    ("POST", "/request-access"): ("/request-access", public(ok={422})),
+    ("GET", "/password/forgot"): ("/password/forgot", public()),
+    ("POST", "/password/forgot"): ("/password/forgot", public(ok={422})),
+    ("GET", "/password/reset/<token>"): ("/password/reset/not-a-token", public(ok={410})),
+    ("POST", "/password/reset/<token>"): ("/password/reset/not-a-token", public(ok={410})),
+    ("GET", "/profile"): ("/profile", signed_in()),
+    ("POST", "/profile"): ("/profile", signed_in(ok={400})),
+    ("POST", "/profile/tokens"): ("/profile/tokens", signed_in(ok={302})),
+    ("POST", "/profile/tokens/<int:token_id>/revoke"): ("/profile/tokens/999999/revoke", signed_in(ok={404})),
+    ("GET", "/invitations"): ("/invitations", roles("admin", "editor")),
+    ("POST", "/invitations"): ("/invitations", roles("admin", "editor", ok={422})),
+    ("POST", "/invitations/<int:invitation_id>/revoke"): ("/invitations/999999/revoke", roles("admin", "editor", ok={404})),
+    # administration
+    ("GET", "/admin/"): ("/admin/", roles("admin")),
+    # API
+    ("POST", "/api/v1/tokens"): ("/api/v1/tokens", public(ok={422})),
+    ("GET", "/api/v1/me"): ("/api/v1/me", signed_in()),
+    ("GET", "/api/v1/thematic-areas"): ("/api/v1/thematic-areas", public()),
+    ("GET", "/api/v1/openapi.json"): ("/api/v1/openapi.json", public()),
+}
+
+
+def registered_routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.rule
+
+
+def test_every_route_is_in_the_table(app):
+    missing = sorted(set(registered_routes(app)) - set(ROUTES))
+    assert not missing, f"routes without an access rule in tests/test_routes_by_role.py: {missing}"
+
+
+def test_table_has_no_stale_routes(app):
+    stale = sorted(set(ROUTES) - set(registered_routes(app)))
+    assert not stale, f"table rows for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def caller(app, make_user, signed_in):
+    """caller(role) -> (client, headers) for the web and the API."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+    from app.extensions import db
+
+    def make(role):
+        if role == "anonymous":
+            return app.test_client(), {}
+        user = make_user([role], area_codes=["BM"])
+        web_client = signed_in(user)
+        with app.app_context():
+            _token, plaintext = auth_services.issue_api_token(db.session.get(User, user.id), "route test")
+        return web_client, {"Authorization": f"Bearer {plaintext}"}
+
+    return make
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_route_access_by_role(app, caller, role):
+    web_client, api_headers = caller(role)
+    failures = []
+    # Routes that end the session (logout) go last, so the others run signed in.
+    ordered = sorted(ROUTES.items(), key=lambda item: (item[1][1].get("ends_session", False), item[0]))
+    for (method, rule), (sample, access) in ordered:
+        is_api = rule.startswith("/api/")
+        headers = api_headers if is_api else {}
+        if method == "GET":
+            response = web_client.get(sample, headers=headers)
+        elif is_api:
+            response = web_client.open(sample, method=method, json={}, headers=headers)
+        else:
+            token = csrf_token(web_client)
+            response = web_client.open(sample, method=method, data={"csrf_token": token})
+        expected = expected_statuses(access, role, is_api)
+        if response.status_code not in expected:
+            failures.append(f"{method} {sample}: got {response.status_code}, expected {sorted(expected)}")
+    assert not failures, f"as {role}:\n" + "\n".join(failures)
+
+
+def expected_statuses(access, role, is_api):
+    denied_anonymous = {401} if is_api else {302}
+    if access["kind"] == "public":
+        return access["ok"]
+    if role == "anonymous":
+        return denied_anonymous
+    if access["kind"] == "signed_in" or role in access["roles"]:
+        return access["ok"]
+    return {403}
+
+
+def test_anonymous_is_redirected_to_the_login_page(client):
+    response = client.get("/profile")
+    assert response.status_code == 302
+    assert response.location.startswith("/login")
