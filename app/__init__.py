@@ -105,3 +105,6 @@ def _register_blueprints(app):
 from app.auth import models as _auth_models  # noqa: E402,F401
 from app.community import models as _community_models  # noqa: E402,F401
 from app.mail import models as _mail_models  # noqa: E402,F401
+from app.projects import models as _project_models  # noqa: E402,F401
+from app.workshops import models as _workshop_models  # noqa: E402,F401
+from app.contributions import models as _contribution_models  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The project explorer: EU-funded projects imported from CORDIS open data."""

@@ -1,0 +1,1 @@
+"""Targeted thematic workshops that collect contributions through a call for inputs."""
