@@ -82,6 +82,11 @@ class Config:
     # Workflow and review defaults used by later features.
     REVIEWERS_PER_CONTRIBUTION = _int("REVIEWERS_PER_CONTRIBUTION", 2)
     MIN_REVIEWS = _int("MIN_REVIEWS", 2)
+    REVIEW_DUE_DAYS = _int("REVIEW_DUE_DAYS", 14)
+
+    # Attachments: stored outside the static folder, checked by content.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None  # None: instance/uploads
+    MAX_ATTACHMENT_BYTES = _int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 

@@ -34,6 +34,11 @@ def create_app(config=None):
     security.register(app)
     templating.register(app)
     cli.register(app)
+
+    from app.workflow import load_workflows
+
+    # A broken workflow file stops the app here, with a message naming the problem.
+    load_workflows(app)
     return app
 
 
@@ -108,3 +113,6 @@ from app.mail import models as _mail_models  # noqa: E402,F401
 from app.projects import models as _project_models  # noqa: E402,F401
 from app.workshops import models as _workshop_models  # noqa: E402,F401
 from app.contributions import models as _contribution_models  # noqa: E402,F401
+from app.reviews import models as _review_models  # noqa: E402,F401
+from app.notifications import models as _notification_models  # noqa: E402,F401
+from app.workflow import models as _workflow_models  # noqa: E402,F401

@@ -1,9 +1,15 @@
-"""Which contributions a reviewer may open: those they are assigned to.
-
-Assignments arrive with the review workflow; until then reviewers see no
-submitted contributions other than their own.
-"""
+"""Which contributions a reviewer may open: those they are assigned to (and have not declined)."""
+import sqlalchemy as sa
 
 
 def clause(user):
-    return None
+    if not user.has_role("reviewer"):
+        return None
+    from app.contributions.models import Contribution
+    from app.reviews.models import ReviewerAssignment
+
+    return sa.exists().where(
+        ReviewerAssignment.contribution_id == Contribution.id,
+        ReviewerAssignment.reviewer_id == user.id,
+        ReviewerAssignment.declined_at.is_(None),
+    )

@@ -184,6 +184,29 @@ def record_revision(contribution, actor):
     return revision
 
 
+def ensure_revision_since_last_decision(contribution, actor, from_state):
+    """On resubmit: make a new revision unless the author's edits since changes were requested already made one."""
+    from app.workflow.models import WorkflowHistory
+
+    requested_at = db.session.scalar(
+        sa.select(sa.func.max(WorkflowHistory.at)).where(
+            WorkflowHistory.workflow == "contribution",
+            WorkflowHistory.subject_id == contribution.id,
+            WorkflowHistory.transition == "request_changes",
+        )
+    )
+    latest = revision(contribution, contribution.revision)
+    if latest is None or requested_at is None or _as_utc(latest.created_at) <= _as_utc(requested_at):
+        contribution.revision += 1
+        record_revision(contribution, actor)
+
+
+def _as_utc(moment):
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def revision(contribution, number):
     return db.session.scalar(
         sa.select(ContributionRevision).where(

@@ -1,0 +1,148 @@
+"""What the contribution workflow (workflows/contribution.toml) refers to: actor rules, guards, effects."""
+import sqlalchemy as sa
+from flask import current_app
+
+from app.auth.models import User, UserRole, user_areas
+from app.contributions import services
+from app.contributions.models import contribution_areas
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.notifications.services import notify
+from app.workflow import GuardFailed, Hooks
+
+hooks = Hooks("contribution")
+
+
+# --- who ------------------------------------------------------------------------
+
+@hooks.actor("author")
+def is_author(contribution, user):
+    return contribution.author_id == user.id
+
+
+@hooks.actor("editor")
+def is_area_editor(contribution, user):
+    """An editor of one of the contribution's thematic areas."""
+    return user.has_role("editor") and bool({area.id for area in user.areas} & {area.id for area in contribution.areas})
+
+
+@hooks.actor("admin")
+def is_admin(contribution, user):
+    return user.has_role("admin")
+
+
+# --- guards -----------------------------------------------------------------------
+
+@hooks.guard("complete")
+def complete(context):
+    missing = services.completeness(context.subject)
+    if missing:
+        raise GuardFailed(str(_l("Some required answers are missing.")), missing)
+    return None
+
+
+@hooks.guard("enough_reviews")
+def enough_reviews(context):
+    from app.reviews.services import completed_reviews
+
+    needed = current_app.config["MIN_REVIEWS"]
+    done = len(completed_reviews(context.subject))
+    if done < needed:
+        return _l("At least %(needed)d completed reviews are needed to accept; there are %(done)d.", needed=needed, done=done)
+    return None
+
+
+@hooks.guard("has_review")
+def has_review(context):
+    from app.reviews.services import completed_reviews
+
+    if not completed_reviews(context.subject):
+        return _l("At least one completed review is needed to reject after review.")
+    return None
+
+
+# --- effects ----------------------------------------------------------------------
+
+@hooks.effect("mark_submitted")
+def mark_submitted(context):
+    services.mark_submitted(context.subject, context.actor)
+
+
+@hooks.effect("new_revision")
+def new_revision(context):
+    """Resubmitting freezes the author's changes as a new revision (if editing has not made one already)."""
+    services.ensure_revision_since_last_decision(context.subject, context.actor, context.from_state)
+
+
+@hooks.effect("assign_reviewers")
+def assign_reviewers(context):
+    from app.reviews.services import NotEnoughReviewers, top_up
+
+    try:
+        top_up(context.subject, context.actor)
+    except NotEnoughReviewers as error:
+        raise GuardFailed(error.message) from None
+
+
+def _link(contribution):
+    from app.templating import external_url
+
+    return external_url("contributions.detail", contribution_id=contribution.id)
+
+
+def _message(context):
+    contribution = context.subject
+    return str(
+        _l(
+            "“%(title)s” (%(state)s): %(action)s by %(actor)s.",
+            title=contribution.title,
+            state=context.workflow.states[context.transition.target].label,
+            action=context.transition.history_label.lower(),
+            actor=context.actor.display_name,
+        )
+    )
+
+
+def _tell(context, users, kind):
+    context.outbox.extend(
+        notify(
+            [user for user in users if user.id != context.actor.id],
+            kind,
+            _message(context),
+            link=_link(context.subject),
+            comment=context.comment,
+        )
+    )
+
+
+def area_editors(contribution):
+    area_ids = sa.select(contribution_areas.c.area_id).where(contribution_areas.c.contribution_id == contribution.id)
+    return db.session.scalars(
+        sa.select(User)
+        .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.role == "editor"))
+        .where(User.active.is_(True), sa.exists().where(user_areas.c.user_id == User.id, user_areas.c.area_id.in_(area_ids)))
+        .order_by(User.id)
+    ).all()
+
+
+@hooks.effect("notify_author")
+def notify_author(context):
+    _tell(context, [context.subject.author], "contribution_" + context.transition.name)
+
+
+@hooks.effect("notify_editors")
+def notify_editors(context):
+    _tell(context, area_editors(context.subject), "contribution_" + context.transition.name)
+
+
+@hooks.effect("notify_editors_if_submitted")
+def notify_editors_if_submitted(context):
+    if context.from_state != "draft":
+        notify_editors(context)
+
+
+@hooks.effect("notify_reviewers")
+def notify_reviewers(context):
+    from app.reviews.services import assignments
+
+    _tell(context, [assignment.reviewer for assignment in assignments(context.subject)], "contribution_" + context.transition.name)

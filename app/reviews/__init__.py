@@ -1,0 +1,1 @@
+"""Reviews: reviewer assignment (with conflict-of-interest rules) and the reviews themselves."""

@@ -1,0 +1,226 @@
+"""Reviewer assignment and reviews: the rules, shared by pages, API and CLI."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.auth.models import User, UserRole, user_areas
+from app.community.models import utcnow
+from app.contributions.models import Contribution, contribution_areas
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.reviews.models import RECOMMENDATIONS, SCORES, Review, ReviewerAssignment
+from app.sanitising import clean_plain_text
+
+ASSIGNABLE_STATES = ("submitted", "in_review")
+# Contributions whose reviews still count as someone's workload.
+ACTIVE_STATES = ("submitted", "in_review", "changes_requested")
+
+
+class ReviewError(Exception):
+    status = 409
+
+    def __init__(self, message, fields=None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
+
+
+class ConflictOfInterest(ReviewError):
+    status = 409
+
+
+class NotEnoughReviewers(ReviewError):
+    status = 409
+
+
+class ReviewForbidden(ReviewError):
+    status = 403
+
+
+class ReviewInputError(ReviewError):
+    status = 422
+
+
+def conflict_of_interest(contribution, reviewer):
+    """Why `reviewer` may not review `contribution`, or None."""
+    author = contribution.author
+    if reviewer.id == author.id:
+        return _l("%(name)s wrote this contribution.", name=reviewer.display_name)
+    if reviewer.organisation and author.organisation and reviewer.organisation.strip().casefold() == author.organisation.strip().casefold():
+        return _l("%(name)s works for the author's organisation (%(organisation)s).", name=reviewer.display_name, organisation=author.organisation)
+    shared = {network.id for network in reviewer.networks} & ({network.id for network in author.networks} | ({contribution.network_id} if contribution.network_id else set()))
+    if shared:
+        return _l("%(name)s belongs to the author's network.", name=reviewer.display_name)
+    return None
+
+
+def assignments(contribution, include_declined=False):
+    query = sa.select(ReviewerAssignment).where(ReviewerAssignment.contribution_id == contribution.id)
+    if not include_declined:
+        query = query.where(ReviewerAssignment.declined_at.is_(None))
+    return db.session.scalars(query.order_by(ReviewerAssignment.assigned_at, ReviewerAssignment.id)).all()
+
+
+def open_assignment(contribution, reviewer):
+    return db.session.scalar(
+        sa.select(ReviewerAssignment).where(
+            ReviewerAssignment.contribution_id == contribution.id,
+            ReviewerAssignment.reviewer_id == reviewer.id,
+            ReviewerAssignment.declined_at.is_(None),
+        )
+    )
+
+
+def open_review_counts():
+    """reviewer id -> open assignments on contributions still under way (the workload)."""
+    rows = db.session.execute(
+        sa.select(ReviewerAssignment.reviewer_id, sa.func.count())
+        .join(Contribution, Contribution.id == ReviewerAssignment.contribution_id)
+        .where(ReviewerAssignment.declined_at.is_(None), Contribution.state.in_(ACTIVE_STATES))
+        .group_by(ReviewerAssignment.reviewer_id)
+    ).all()
+    return dict(rows)
+
+
+def eligible_reviewers(contribution):
+    """Reviewers of the contribution's areas, not yet asked, without a conflict, fewest open reviews first."""
+    area_ids = sa.select(contribution_areas.c.area_id).where(contribution_areas.c.contribution_id == contribution.id)
+    already = sa.select(ReviewerAssignment.reviewer_id).where(ReviewerAssignment.contribution_id == contribution.id)
+    candidates = db.session.scalars(
+        sa.select(User)
+        .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.role == "reviewer"))
+        .where(User.active.is_(True))
+        .where(sa.exists().where(user_areas.c.user_id == User.id, user_areas.c.area_id.in_(area_ids)))
+        .where(User.id.not_in(already))
+    ).all()
+    workload = open_review_counts()
+    eligible = [user for user in candidates if conflict_of_interest(contribution, user) is None]
+    return sorted(eligible, key=lambda user: (workload.get(user.id, 0), user.id))
+
+
+def assign(contribution, reviewer, assigned_by, automatic=False):
+    """Assign one reviewer (does not commit); refuses conflicts of interest with the reason."""
+    if contribution.state not in ASSIGNABLE_STATES:
+        raise ReviewError(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
+    if reviewer is None or not reviewer.active or not reviewer.has_role("reviewer"):
+        raise ReviewInputError(_l("This user is not an active reviewer."), {"user_id": _l("Not a reviewer.")})
+    reason = conflict_of_interest(contribution, reviewer)
+    if reason:
+        raise ConflictOfInterest(_l("Conflict of interest: %(reason)s", reason=reason))
+    existing = db.session.scalar(
+        sa.select(ReviewerAssignment).where(
+            ReviewerAssignment.contribution_id == contribution.id, ReviewerAssignment.reviewer_id == reviewer.id
+        )
+    )
+    if existing is not None:
+        if existing.declined_at is None:
+            raise ReviewError(_l("%(name)s is already assigned.", name=reviewer.display_name))
+        raise ReviewError(_l("%(name)s declined this review.", name=reviewer.display_name))
+    assignment = ReviewerAssignment(
+        contribution_id=contribution.id,
+        reviewer_id=reviewer.id,
+        assigned_by_id=assigned_by.id if assigned_by else None,
+        due_at=utcnow() + timedelta(days=current_app.config["REVIEW_DUE_DAYS"]),
+        automatic=automatic,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def top_up(contribution, assigned_by):
+    """Assign automatically until REVIEWERS_PER_CONTRIBUTION reviewers are assigned; refuses if too few are eligible."""
+    wanted = current_app.config["REVIEWERS_PER_CONTRIBUTION"]
+    missing = wanted - len(assignments(contribution))
+    if missing <= 0:
+        return []
+    candidates = eligible_reviewers(contribution)
+    if len(candidates) < missing:
+        raise NotEnoughReviewers(
+            _l(
+                "Not enough eligible reviewers: %(wanted)d needed, %(found)d available without a conflict of interest in the contribution's areas.",
+                wanted=missing,
+                found=len(candidates),
+            )
+        )
+    return [assign(contribution, reviewer, assigned_by, automatic=True) for reviewer in candidates[:missing]]
+
+
+def reviews_of(contribution, revision=None):
+    query = sa.select(Review).where(Review.contribution_id == contribution.id)
+    if revision is not None:
+        query = query.where(Review.revision == revision)
+    return db.session.scalars(query.order_by(Review.revision, Review.created_at)).all()
+
+
+def completed_reviews(contribution):
+    """Reviews of the current revision by reviewers still assigned."""
+    assigned = {assignment.reviewer_id for assignment in assignments(contribution)}
+    return [review for review in reviews_of(contribution, contribution.revision) if review.reviewer_id in assigned]
+
+
+def validate_review(payload):
+    errors, cleaned = {}, {}
+    recommendation = payload.get("recommendation")
+    if recommendation not in RECOMMENDATIONS:
+        errors["recommendation"] = _l("Choose one of: %(choices)s.", choices=", ".join(RECOMMENDATIONS))
+    else:
+        cleaned["recommendation"] = recommendation
+    scores = payload.get("scores") or {}
+    if not isinstance(scores, dict):
+        errors["scores"] = _l("Give relevance, evidence and urgency from 1 to 5.")
+        scores = {}
+    for score in SCORES:
+        value = scores.get(score)
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            errors[f"scores.{score}"] = _l("A score from 1 to 5 is required.")
+        else:
+            cleaned[score] = value
+    for text_field in ("comment_to_author", "confidential_comment"):
+        value = payload.get(text_field) or ""
+        if not isinstance(value, str) or len(value) > 20000:
+            errors[text_field] = _l("Text of at most 20,000 characters.")
+        else:
+            cleaned[text_field] = clean_plain_text(value)
+    if cleaned.get("recommendation") in ("revise", "reject") and not cleaned.get("comment_to_author"):
+        errors["comment_to_author"] = _l("Tell the author why.")
+    if errors:
+        raise ReviewInputError(_l("Some answers are not valid."), errors)
+    return cleaned
+
+
+def submit_review(contribution, reviewer, payload):
+    """Create or update the reviewer's review of the current revision (until the decision)."""
+    if open_assignment(contribution, reviewer) is None:
+        raise ReviewForbidden(_l("You are not assigned to review this contribution."))
+    if contribution.state != "in_review":
+        raise ReviewError(_l("Reviews can be written or changed only while the contribution is in review."))
+    cleaned = validate_review(payload)
+    review = db.session.scalar(
+        sa.select(Review).where(
+            Review.contribution_id == contribution.id, Review.reviewer_id == reviewer.id, Review.revision == contribution.revision
+        )
+    )
+    created = review is None
+    if created:
+        review = Review(contribution_id=contribution.id, reviewer_id=reviewer.id, revision=contribution.revision)
+        db.session.add(review)
+    for key, value in cleaned.items():
+        setattr(review, key, value)
+    db.session.commit()
+    return review, created
+
+
+def decline(contribution, reviewer, reason):
+    assignment = open_assignment(contribution, reviewer)
+    if assignment is None:
+        raise ReviewForbidden(_l("You are not assigned to review this contribution."))
+    reason = clean_plain_text(reason or "")
+    if not reason:
+        raise ReviewInputError(_l("Say why you decline."), {"reason": _l("Required.")})
+    assignment.declined_at = utcnow()
+    assignment.decline_reason = reason
+    return assignment
