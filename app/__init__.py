@@ -96,10 +96,12 @@ def _register_blueprints(app):
     from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.contributions.views import bp as contributions_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(contributions_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.

@@ -277,3 +277,30 @@ def list_visible(user, state=None, type=None, area=None, network_id=None, worksh
 def authors_for(contributions):
     ids = {contribution.author_id for contribution in contributions}
     return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+# --- workflow ----------------------------------------------------------------------
+
+def workflow():
+    from app.workflow import get_workflow
+
+    return get_workflow("contribution")
+
+
+def transition(contribution, name, actor, comment=None, expected_version=None):
+    """Apply a workflow transition (see workflows/contribution.toml); raises app.workflow.TransitionError."""
+    from app.workflow import apply_transition
+
+    return apply_transition(workflow(), contribution, name, actor, comment=comment, expected_version=expected_version)
+
+
+def allowed_transitions(user, contribution):
+    from app.workflow import allowed_transitions as allowed
+
+    return allowed(workflow(), contribution, user)
+
+
+def history(contribution):
+    from app.workflow.engine import history_of
+
+    return history_of(workflow(), contribution)

@@ -22,7 +22,7 @@ def notify(users, kind, message, link="", email_subject=None, email_template="no
                 email_subject or message[:300],
                 email_template,
                 kind,
-                recipient=user,
+                person=user,
                 message=message,
                 link=link,
                 **email_context,
