@@ -224,3 +224,44 @@ def decline(contribution, reviewer, reason):
     assignment.declined_at = utcnow()
     assignment.decline_reason = reason
     return assignment
+
+
+def can_see_reviewer_names(user, contribution):
+    """Editors of the contribution's areas and admins see who reviewed; authors never do."""
+    from app.contributions.workflow import is_area_editor
+
+    return bool(user and user.is_authenticated and (user.has_role("admin") or is_area_editor(contribution, user)))
+
+
+def reviews_visible_to(user, contribution):
+    """The reviews `user` may read on this contribution, as dicts shaped for pages and the API.
+
+    Editors and admins: every review with names and confidential comments.
+    The author: reviews without reviewer names or confidential comments.
+    An assigned reviewer: their own reviews. Anyone else: none.
+    """
+    if user is None or not user.is_authenticated:
+        return []
+    full = can_see_reviewer_names(user, contribution)
+    is_author = contribution.author_id == user.id
+    shown = []
+    for number, review in enumerate(reviews_of(contribution), start=1):
+        own = review.reviewer_id == user.id
+        if not (full or is_author or own):
+            continue
+        entry = {
+            "id": review.id,
+            "label": f"#{number}",
+            "revision": review.revision,
+            "recommendation": review.recommendation,
+            "scores": {score: getattr(review, score) for score in SCORES},
+            "average": review.average,
+            "comment_to_author": review.comment_to_author,
+            "updated_at": review.updated_at,
+        }
+        if full or own:
+            entry["reviewer_id"] = review.reviewer_id
+            entry["reviewer_name"] = review.reviewer.display_name
+            entry["confidential_comment"] = review.confidential_comment
+        shown.append(entry)
+    return shown
