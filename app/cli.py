@@ -1,7 +1,7 @@
 """Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker`."""
 import click
 
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.auth import services as auth_services
 from app.auth.models import ROLES
@@ -13,7 +13,10 @@ outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 jobs_cli = AppGroup("jobs", help="Background job workers.")
 
 
+# Plain click commands get no app context from app.cli (only AppGroup commands
+# do), so seed and demo ask for one: they also work from app.test_cli_runner().
 @click.command("seed")
+@with_appcontext
 def seed_command():
     """Seed thematic areas and reference data (idempotent)."""
     created = community_services.seed_thematic_areas()
@@ -48,6 +51,7 @@ def create_user_command(email, roles, password, name, areas, network, organisati
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load a demo data set (idempotent) and print the logins."""
     from app.demo import load_demo

@@ -31,7 +31,12 @@ def register(app):
     def http_error(error):
         status = error.code or 500
         if wants_json():
-            return api_error(status, _api_message(error))
+            body, status = api_error(status, _api_message(error))
+            # Keep what the exception says beyond its page: Allow on 405, WWW-Authenticate on 401.
+            for name, value in error.get_headers():
+                if name.lower() not in ("content-type", "content-length"):
+                    body.headers.add(name, value)
+            return body, status
         template = PAGE_TEMPLATES.get(status)
         if template is None:
             if status >= 500:
@@ -52,7 +57,9 @@ def register(app):
 def _api_message(error):
     if error.code == 413:
         limit = request.max_content_length
-        return f"Request body too large (limit {limit} bytes)" if limit else "Request body too large"
+        if limit:
+            return _("Request body too large (limit %(limit)d bytes).", limit=limit)
+        return _("Request body too large.")
     if error.code == 429:
-        return "Too many attempts; try again in a minute"
+        return _("Too many attempts; try again in a minute.")
     return error.description or error.name

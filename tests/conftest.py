@@ -159,15 +159,7 @@ def app(app_settings):
     from app.extensions import db
     from config import TestConfig
 
-    overrides = {
-        "SQLALCHEMY_DATABASE_URI": app_settings["DATABASE_URL"],
-        "REDIS_URL": app_settings["REDIS_URL"] or None,
-        "MAIL_SERVER": app_settings["MAIL_SERVER"],
-        "MAIL_PORT": int(app_settings["MAIL_PORT"]),
-        "PUBLIC_BASE_URL": app_settings["PUBLIC_BASE_URL"],
-        "UPLOAD_FOLDER": app_settings["UPLOAD_FOLDER"],
-    }
-    application = create_app({**_config_dict(TestConfig), **overrides})
+    application = create_app({**_config_dict(TestConfig), **_app_overrides(app_settings)})
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -180,6 +172,42 @@ def app(app_settings):
 
 def _config_dict(config_class):
     return {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
+
+
+def _app_overrides(app_settings):
+    return {
+        "SQLALCHEMY_DATABASE_URI": app_settings["DATABASE_URL"],
+        "REDIS_URL": app_settings["REDIS_URL"] or None,
+        "MAIL_SERVER": app_settings["MAIL_SERVER"],
+        "MAIL_PORT": int(app_settings["MAIL_PORT"]),
+        "PUBLIC_BASE_URL": app_settings["PUBLIC_BASE_URL"],
+        "UPLOAD_FOLDER": app_settings["UPLOAD_FOLDER"],
+    }
+
+
+@pytest.fixture
+def make_app(app, app_settings):
+    """make_app(**settings) -> another app on this run's database, e.g. with Redis or SMTP out of reach.
+
+    Settings are config keys (REDIS_URL="redis://127.0.0.1:1/0", MAIL_PORT=...);
+    the apps are disposed of after the test.
+    """
+    from app import create_app
+    from app.extensions import db
+    from config import TestConfig
+
+    made = []
+
+    def make(**settings):
+        application = create_app({**_config_dict(TestConfig), **_app_overrides(app_settings), **settings})
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -35,3 +35,51 @@ def wait_for(condition, timeout=15.0, interval=0.05, message="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         time.sleep(interval)
+
+
+# --- e-mails ---------------------------------------------------------------------
+
+URL_IN_TEXT = re.compile(r"https?://[^\s<>\"]+")
+
+
+def text_body(message):
+    """The plain-text part of a received e-mail."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_body(message):
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def link_in(message, path_prefix):
+    """The path (and query) of the first link in the e-mail's text whose path starts with `path_prefix`.
+
+    Opened with the test client, as a person would click it.
+    """
+    from urllib.parse import urlsplit
+
+    for url in URL_IN_TEXT.findall(text_body(message)):
+        parts = urlsplit(url)
+        if parts.path.startswith(path_prefix):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    raise AssertionError(f"no link to {path_prefix} in the e-mail:\n{text_body(message)}")
+
+
+def flashes(html):
+    """The flash messages on a page."""
+    return re.findall(r'<p class="flash flash-\w+">(.*?)</p>', html, flags=re.S)
+
+
+# --- services out of reach -------------------------------------------------------
+
+# Port 1 (tcpmux) is privileged and unused: connecting is refused at once.
+UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
+
+
+def closed_port():
+    """A local TCP port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

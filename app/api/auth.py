@@ -2,9 +2,17 @@
 import functools
 
 from flask import abort, g, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from app.api import bp
 from app.auth import services as auth_services
+from app.i18n import gettext as _
+
+
+def unauthorized(message):
+    """401 with the scheme to use, as RFC 6750 asks."""
+    raise Unauthorized(message, www_authenticate=WWWAuthenticate("Bearer", {"realm": "CERIS Exchange API"}))
 
 
 @bp.before_request
@@ -14,12 +22,12 @@ def authenticate_bearer_token():
     header = request.headers.get("Authorization", "")
     if not header:
         return None
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        abort(401, "Authorization must be 'Bearer <token>'")
+        unauthorized(_("Authorization must be 'Bearer <token>'."))
     user = auth_services.user_for_api_token(token.strip())
     if user is None:
-        abort(401, "Invalid, revoked or expired token")
+        unauthorized(_("The token is not valid, or it was revoked."))
     g.api_user = user
     return None
 
@@ -28,7 +36,7 @@ def token_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("api_user") is None:
-            abort(401, "A bearer token is required")
+            unauthorized(_("A bearer token is required."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -40,7 +48,7 @@ def api_roles_required(*roles):
         @token_required
         def wrapped(*args, **kwargs):
             if not g.api_user.has_role(*roles):
-                abort(403, "Your role does not allow this")
+                abort(403, _("Your role does not allow this."))
             return view(*args, **kwargs)
 
         return wrapped

@@ -1,23 +1,22 @@
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, g, jsonify, request
 
 from app.api import bp
 from app.api.auth import token_required
+from app.api.body import json_object
 from app.api.openapi import openapi_document
 from app.api.serialisers import area_json, user_json
 from app.auth import services as auth_services
 from app.auth.limits import mark_sign_in_failed, throttle_sign_in
 from app.community import services as community_services
 from app.errors import api_error
+from app.i18n import gettext as _
 
 
 def json_body():
     """The request's JSON object, or a 4xx: 413 when too large, 422 when not an object."""
-    limit = current_app.config["API_MAX_JSON_BYTES"]
-    if request.content_length is not None and request.content_length > limit:
-        abort(413)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(422, "The body must be a JSON object")
+    body = json_object()
+    if body is None:
+        abort(422, _("The body must be a JSON object."))
     return body
 
 
@@ -26,7 +25,7 @@ def page_args():
         page = max(int(request.args.get("page", 1)), 1)
         per_page = min(max(int(request.args.get("per_page", 20)), 1), 100)
     except ValueError:
-        abort(422, "page and per_page must be integers")
+        abort(422, _("page and per_page must be integers."))
     return page, per_page
 
 
@@ -41,15 +40,15 @@ def create_token():
     email, password = body.get("email"), body.get("password")
     fields = {}
     if not isinstance(email, str) or not email.strip():
-        fields["email"] = "Required"
+        fields["email"] = _("An e-mail address is required.")
     if not isinstance(password, str) or not password:
-        fields["password"] = "Required"
+        fields["password"] = _("A password is required.")
     if fields:
-        return api_error(422, "Invalid input", fields)
+        return api_error(422, _("Invalid input."), fields)
     user = auth_services.authenticate(email, password)
     if user is None:
         mark_sign_in_failed()
-        return api_error(401, "Bad credentials")
+        return api_error(401, _("The e-mail address or password is not correct, or the account is deactivated."))
     name = body.get("name") if isinstance(body.get("name"), str) else "API"
     _token, plaintext = auth_services.issue_api_token(user, name)
     return jsonify({"token": plaintext}), 201

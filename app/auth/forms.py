@@ -5,11 +5,20 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from app.forms import MultiCheckboxField
 from app.i18n import lazy_gettext as _l
 
+
+
+def strip(value):
+    """Pasted addresses often carry spaces; the Email validator would refuse them."""
+    return value.strip() if isinstance(value, str) else value
+
+
+EMAIL_FILTERS = [strip]
+
 COUNTRY = Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, e.g. BE."))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -38,7 +47,7 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
 
 class RequestAccessForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
+    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "organization"})
     country = StringField(_l("Country (two-letter code)"), validators=[Optional(), COUNTRY])
     network_name = StringField(_l("Network or project you belong to"), validators=[Optional(), Length(max=200)])
@@ -46,7 +55,7 @@ class RequestAccessForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
+    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
@@ -75,7 +84,7 @@ class RevokeTokenForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("Organisation (optional)"), validators=[Optional(), Length(max=200)])
     roles = MultiCheckboxField(_l("Roles"), choices=[], validators=[DataRequired()])

@@ -10,11 +10,18 @@ def _failures_per_minute():
 
 def _submitted_email():
     if request.is_json:
-        body = request.get_json(silent=True) or {}
-        email = body.get("email") if isinstance(body, dict) else ""
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        from app.api.body import json_object
+
+        try:
+            body = json_object() or {}
+        except RequestEntityTooLarge:
+            body = {}  # the view answers 413
+        email = body.get("email")
     else:
         email = request.form.get("email", "")
-    return "account:" + str(email or "").strip().lower()
+    return "account:" + (email if isinstance(email, str) else "").strip().lower()
 
 
 def _failed(_response):

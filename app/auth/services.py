@@ -146,10 +146,16 @@ def change_password(user, current_password, new_password):
 
 
 def set_active(user, active):
-    """Deactivating ends the user's sessions; their API tokens stop working at once."""
+    """Deactivating ends the user's sessions and revokes their API tokens (reactivating does not revive them)."""
     user.active = active
     if not active:
         user.auth_version += 1
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
 
 
@@ -228,31 +234,53 @@ def invitation_from_token(token):
     invitation = db.session.get(Invitation, payload.get("id"))
     if invitation is None or invitation.nonce_hash != hash_token(str(payload.get("nonce"))):
         raise AccountError(_l("This invitation link is not valid."))
+    # An account for the address (from this or another invitation to it) means the link is spent.
+    if invitation.accepted_at or find_user_by_email(invitation.email) is not None:
+        raise AccountError(_l("This invitation has already been used. Sign in instead."))
     if invitation.revoked_at:
         raise AccountError(_l("This invitation has been withdrawn."))
-    if invitation.accepted_at:
-        raise AccountError(_l("This invitation has already been used. Sign in instead."))
     if _aware(invitation.expires_at) < utcnow():
         raise AccountError(_l("This invitation has expired. Ask for a new one."))
     return invitation
 
 
 def accept_invitation(token, name, organisation, password):
+    """Create the invited account; the link works once, even when two requests race for it."""
     invitation = invitation_from_token(token)
-    user = create_user(
-        invitation.email,
-        password,
-        invitation.roles,
-        name=name,
-        organisation=organisation,
-        area_codes=invitation.area_codes,
-    )
-    if invitation.network is not None:
-        user.networks = [invitation.network]
-    invitation.accepted_at = utcnow()
-    db.session.flush()
-    invitation.accepted_user_id = user.id
-    db.session.commit()
+    check_password_policy(password)
+    now = utcnow()
+    # Claim the invitation in this transaction: a concurrent acceptance waits
+    # on the row and then finds it taken.
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise AccountError(_l("This invitation has already been used. Sign in instead."))
+    try:
+        user = create_user(
+            invitation.email,
+            password,
+            invitation.roles,
+            name=name,
+            organisation=organisation,
+            area_codes=invitation.area_codes,
+        )
+        if invitation.network is not None:
+            user.networks = [invitation.network]
+        db.session.flush()
+        invitation.accepted_at = now
+        invitation.accepted_user_id = user.id
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise AccountError(_l("This invitation has already been used. Sign in instead.")) from None
+    except AccountError:
+        db.session.rollback()
+        raise
     return user
 
 

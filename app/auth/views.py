@@ -26,6 +26,11 @@ from app.main.forms import language_choices
 bp = Blueprint("auth", __name__)
 
 
+def _me():
+    """The signed-in User itself: services store and compare it, so never hand them the proxy."""
+    return current_user._get_current_object()
+
+
 def _safe_next(target):
     if target and target.startswith("/") and not target.startswith("//"):
         return target
@@ -144,18 +149,18 @@ def profile():
         which = request.form.get("form")
         if which == "profile" and profile_form.validate_on_submit():
             services.update_profile(
-                current_user, profile_form.name.data, profile_form.organisation.data, profile_form.country.data, profile_form.locale.data
+                _me(), profile_form.name.data, profile_form.organisation.data, profile_form.country.data, profile_form.locale.data
             )
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
         if which == "password" and password_form.validate_on_submit():
             try:
-                services.change_password(current_user, password_form.current_password.data, password_form.password.data)
+                services.change_password(_me(), password_form.current_password.data, password_form.password.data)
             except services.AccountError as error:
                 _field_error(password_form, error)
             else:
                 # The auth version changed: sign in again on this device only.
-                login_user(current_user)
+                login_user(_me())
                 flash(_("Your password is changed; other devices are signed out."), "success")
                 return redirect(url_for("auth.profile"))
         if which not in ("profile", "password"):
@@ -167,7 +172,7 @@ def profile():
         password_form=password_form,
         token_form=token_form,
         revoke_form=RevokeTokenForm(),
-        tokens=services.tokens_of(current_user),
+        tokens=services.tokens_of(_me()),
         new_token=None,
     ), status
 
@@ -179,7 +184,7 @@ def create_token():
     if not token_form.validate_on_submit():
         flash(_("Give the token a name saying what it is for."), "error")
         return redirect(url_for("auth.profile"))
-    _token, plaintext = services.issue_api_token(current_user, token_form.name.data)
+    _token, plaintext = services.issue_api_token(_me(), token_form.name.data)
     profile_form = ProfileForm(obj=current_user, prefix="profile")
     profile_form.locale.choices = [("", _("As my browser says"))] + language_choices()
     # Shown once, never stored in clear.
@@ -189,7 +194,7 @@ def create_token():
         password_form=ChangePasswordForm(prefix="password"),
         token_form=NewTokenForm(prefix="token", formdata=None),
         revoke_form=RevokeTokenForm(),
-        tokens=services.tokens_of(current_user),
+        tokens=services.tokens_of(_me()),
         new_token=plaintext,
     ), 201
 
@@ -199,7 +204,7 @@ def create_token():
 def revoke_token(token_id):
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
-    if services.revoke_api_token(current_user, token_id) is None:
+    if services.revoke_api_token(_me(), token_id) is None:
         abort(404)
     flash(_("The token is revoked."), "success")
     return redirect(url_for("auth.profile"))
@@ -209,7 +214,7 @@ def revoke_token(token_id):
 @roles_required("admin", "editor")
 def invitations():
     form = InviteForm()
-    form.roles.choices = [(role, ROLES[role]) for role in services.invitable_roles(current_user)]
+    form.roles.choices = [(role, ROLES[role]) for role in services.invitable_roles(_me())]
     form.areas.choices = [(area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas()]
     form.network_id.choices = [(0, _("None"))] + [(network.id, network.name) for network in community_services.networks()]
     if form.validate_on_submit():
@@ -218,7 +223,7 @@ def invitations():
             services.invite(
                 form.email.data,
                 form.roles.data,
-                current_user,
+                _me(),
                 name=form.name.data,
                 organisation=form.organisation.data,
                 area_codes=form.areas.data,
