@@ -454,3 +454,89 @@ def revoke_api_token(user, token_id):
         token.revoked_at = utcnow()
         db.session.commit()
     return token
+
+
+# --- administration --------------------------------------------------------------
+
+USER_STATUSES = ("active", "deactivated")
+
+
+def get_user(user_id):
+    return db.session.get(User, user_id)
+
+
+def search_users(query="", role="", status="", page=1, per_page=None):
+    """A page of users, by name. Every word of `query` must appear in the name, e-mail or organisation.
+
+    Roles, areas and networks are selectin-loaded: a page costs a fixed number of queries.
+    """
+    from app.pagination import DEFAULT_PER_PAGE, paginate
+
+    statement = sa.select(User).order_by(sa.func.lower(User.name), User.id)
+    for word in (query or "").split():
+        statement = statement.where(
+            sa.or_(
+                User.name.icontains(word, autoescape=True),
+                User.email.icontains(word, autoescape=True),
+                User.organisation.icontains(word, autoescape=True),
+            )
+        )
+    if role:
+        if role not in ROLES:
+            raise AccountError(_l("Unknown role: %(roles)s", roles=role), "role")
+        statement = statement.where(User.role_rows.any(UserRole.role == role))
+    if status:
+        if status not in USER_STATUSES:
+            raise AccountError(_l("Unknown status: %(status)s", status=status), "status")
+        statement = statement.where(User.active.is_(status == "active"))
+    return paginate(statement, page, per_page or DEFAULT_PER_PAGE)
+
+
+def count_users():
+    """(all users, active users) in one query."""
+    row = db.session.execute(
+        sa.select(sa.func.count(User.id), sa.func.count(User.id).filter(User.active.is_(True)))
+    ).one()
+    return row[0], row[1]
+
+
+def can_change_active(acting_user, user):
+    """Admins (de)activate other accounts, never their own."""
+    return can_administer(acting_user) and user.id != acting_user.id
+
+
+def change_user_active(user, active, acting_user):
+    """Deactivate or reactivate `user` on behalf of `acting_user` (see `set_active`)."""
+    if not active and user.id == acting_user.id:
+        raise AccountError(_l("You cannot deactivate your own account."), "active")
+    if not can_administer(acting_user):
+        raise AccountError(_l("Only administrators can deactivate or reactivate accounts."), "active")
+    if user.active != active:
+        set_active(user, active)
+    return user
+
+
+def get_access_request(request_id):
+    return db.session.get(AccessRequest, request_id)
+
+
+def access_requests_page(page=1, per_page=None):
+    """Pending requests first, oldest first (a queue); then decided ones, latest decision first."""
+    from app.pagination import DEFAULT_PER_PAGE, paginate
+
+    is_pending = AccessRequest.state == "pending"
+    statement = sa.select(AccessRequest).order_by(
+        sa.case((is_pending, 0), else_=1),
+        sa.case((is_pending, AccessRequest.created_at)),
+        AccessRequest.decided_at.desc(),
+        AccessRequest.id.desc(),
+    )
+    return paginate(statement, page, per_page or DEFAULT_PER_PAGE)
+
+
+def count_pending_access_requests():
+    return db.session.scalar(sa.select(sa.func.count(AccessRequest.id)).where(AccessRequest.state == "pending")) or 0
+
+
+def can_decide_access_request(access_request):
+    return access_request.state == "pending"

@@ -1,8 +1,23 @@
 """Thematic areas and networks."""
-import sqlalchemy as sa
+import functools
+from urllib.parse import urlsplit
 
-from app.community.models import CERIS_AREAS, NETWORK_KINDS, Network, ThematicArea
+import sqlalchemy as sa
+from babel import Locale
+
+from app.community.models import CERIS_AREAS, NETWORK_KINDS, Network, ThematicArea, network_memberships
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.pagination import DEFAULT_PER_PAGE, paginate
+
+
+class CommunityError(ValueError):
+    """A change the community rules refuse; the message is shown to the user, `field` names the input at fault."""
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
 
 
 def seed_thematic_areas():
@@ -30,21 +45,108 @@ def networks():
 
 
 def save_network(network, name, kind, country, website, description):
+    """Create (`network` None) or update a network; raises CommunityError, changing nothing, on bad input."""
+    name = (name or "").strip()
+    country = (country or "").strip().upper()
+    website = (website or "").strip()
+    if not name:
+        raise CommunityError(_l("A network needs a name."), "name")
+    if len(name) > 200:
+        raise CommunityError(_l("The name can have at most %(count)d characters.", count=200), "name")
     if kind not in NETWORK_KINDS:
-        raise ValueError(f"unknown network kind {kind!r}")
+        raise CommunityError(_l("Choose one of the listed kinds of network."), "kind")
+    if country and country not in country_codes():
+        raise CommunityError(_l("Use a two-letter ISO country code, e.g. BE."), "country")
+    if website and not is_web_address(website):
+        raise CommunityError(_l("Enter a full web address starting with https:// or http://."), "website")
+    if len(website) > 500:
+        raise CommunityError(_l("The web address can have at most %(count)d characters.", count=500), "website")
+    if network_name_taken(name, exclude_id=network.id if network is not None else None):
+        raise CommunityError(_l("A network called “%(name)s” already exists.", name=name), "name")
     network = network or Network()
-    network.name = name.strip()
+    network.name = name
     network.kind = kind
-    network.country = (country or "").strip().upper()
-    network.website = (website or "").strip()
+    network.country = country
+    network.website = website
     network.description = (description or "").strip()
     db.session.add(network)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Someone saved the same name between the check and the commit.
+        db.session.rollback()
+        raise CommunityError(_l("A network called “%(name)s” already exists.", name=name), "name") from None
     return network
 
 
 def update_area(area, name, description):
-    area.name = name.strip()
+    name = (name or "").strip()
+    if not name:
+        raise CommunityError(_l("A thematic area needs a name."), "name")
+    if len(name) > 200:
+        raise CommunityError(_l("The name can have at most %(count)d characters.", count=200), "name")
+    area.name = name
     area.description = (description or "").strip()
     db.session.commit()
     return area
+
+
+# --- administration --------------------------------------------------------------
+
+# Codes Babel knows that are not ISO 3166-1 countries: unions, pseudo-locales, "unknown",
+# and the exceptionally reserved codes of islands and territories (Ascension, Canaries, ...).
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+
+
+@functools.cache
+def country_codes():
+    """ISO 3166-1 alpha-2 codes (plus XK, Kosovo, as the EU uses it)."""
+    return frozenset(
+        code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
+
+
+def country_choices(locale):
+    """(code, name in `locale`) for every country, sorted by name."""
+    names = Locale.parse(str(locale)).territories
+    return sorted(((code, names.get(code, code)) for code in country_codes()), key=lambda pair: pair[1].casefold())
+
+
+def is_web_address(value):
+    parts = urlsplit(value or "")
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+
+
+def network_name_taken(name, exclude_id=None):
+    """Names are unique regardless of case, so "EU-HYBNET" and "eu-hybnet" are one network."""
+    statement = sa.select(Network.id).where(sa.func.lower(Network.name) == (name or "").strip().lower())
+    if exclude_id is not None:
+        statement = statement.where(Network.id != exclude_id)
+    return db.session.scalar(statement.limit(1)) is not None
+
+
+def get_network(network_id):
+    return db.session.get(Network, network_id)
+
+
+def find_network_by_name(name):
+    return db.session.scalar(sa.select(Network).where(Network.name == (name or "").strip()))
+
+
+def networks_with_member_counts(query="", page=1, per_page=None):
+    """A page of (network, member count) rows by name, counted in the same query."""
+    members = sa.func.count(network_memberships.c.user_id).label("member_count")
+    statement = (
+        sa.select(Network, members)
+        .outerjoin(network_memberships, network_memberships.c.network_id == Network.id)
+        .group_by(Network.id)
+        .order_by(sa.func.lower(Network.name), Network.id)
+    )
+    for word in (query or "").split():
+        statement = statement.where(Network.name.icontains(word, autoescape=True))
+    return paginate(statement, page, per_page or DEFAULT_PER_PAGE, scalars=False)
+
+
+def count_networks():
+    return db.session.scalar(sa.select(sa.func.count(Network.id))) or 0
+

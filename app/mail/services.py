@@ -157,3 +157,39 @@ def retry_failed(message_id):
     db.session.commit()
     dispatch(message)
     return message
+
+
+# --- administration (the outbox page) --------------------------------------------
+
+def outbox_page(state="", page=1, per_page=None):
+    """A page of outbox messages, newest first, optionally in one state."""
+    from app.mail.models import OUTBOX_STATES
+    from app.pagination import DEFAULT_PER_PAGE, paginate
+
+    statement = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if state:
+        if state not in OUTBOX_STATES:
+            raise ValueError(f"unknown outbox state {state!r}")
+        statement = statement.where(OutboxMessage.state == state)
+    return paginate(statement, page, per_page or DEFAULT_PER_PAGE)
+
+
+def outbox_counts():
+    """How many messages are in each state, in one query (states without messages count 0)."""
+    from app.mail.models import OUTBOX_STATES
+
+    counts = dict.fromkeys(OUTBOX_STATES, 0)
+    rows = db.session.execute(
+        sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
+    )
+    counts.update({state: count for state, count in rows})
+    return counts
+
+
+def outbox_message(message_id):
+    return db.session.get(OutboxMessage, message_id)
+
+
+def can_retry(message):
+    """Only messages that ran out of attempts are put back by hand; pending ones are sent anyway."""
+    return message is not None and message.state == "failed"

@@ -1,0 +1,93 @@
+"""Administration forms. Choices that come from the database are filled in by the views."""
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+from app.auth.models import ROLES
+from app.community.models import NETWORK_KINDS
+from app.community.services import country_choices
+from app.forms import MultiCheckboxField
+from app.i18n import lazy_gettext as _l
+
+USER_STATUS_LABELS = {"active": _l("Active"), "deactivated": _l("Deactivated")}
+OUTBOX_STATE_LABELS = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
+ACCESS_REQUEST_STATE_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected")}
+
+
+class FilterForm(FlaskForm):
+    """A GET form filtering a list: no CSRF token (it changes nothing), read from the query string."""
+
+    class Meta:
+        csrf = False
+
+
+class UserFilterForm(FilterForm):
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    role = SelectField(
+        _l("Role"), choices=[("", _l("Any role"))] + list(ROLES.items()), validators=[Optional()], default=""
+    )
+    status = SelectField(
+        _l("Status"), choices=[("", _l("Active or deactivated"))] + list(USER_STATUS_LABELS.items()), default=""
+    )
+
+
+class NetworkFilterForm(FilterForm):
+    q = SearchField(_l("Search by name"), validators=[Optional(), Length(max=200)])
+
+
+class OutboxFilterForm(FilterForm):
+    state = SelectField(_l("State"), choices=[("", _l("Any state"))] + list(OUTBOX_STATE_LABELS.items()), default="")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class UserAccessForm(FlaskForm):
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=list(ROLES.items()), validators=[DataRequired(message=_l("Choose at least one role."))]
+    )
+    areas = MultiCheckboxField(_l("Thematic areas (for reviewers and editors)"), choices=[], coerce=int)
+    networks = MultiCheckboxField(_l("Networks"), choices=[], coerce=int)
+
+
+class ApproveAccessForm(FlaskForm):
+    roles = MultiCheckboxField(
+        _l("Roles to grant"),
+        choices=list(ROLES.items()),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+        default=["contributor"],
+    )
+    areas = MultiCheckboxField(_l("Thematic areas (for reviewers and editors)"), choices=[])
+
+
+class RejectAccessForm(FlaskForm):
+    note = TextAreaField(
+        _l("Reason for rejecting"),
+        validators=[DataRequired(message=_l("Say why the request is rejected.")), Length(max=2000)],
+    )
+
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(NETWORK_KINDS.items()), default="other")
+    country = SelectField(_l("Country"), choices=[])
+    website = URLField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(message=_l("Enter a full web address starting with https:// or http://.")),
+        ],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", _l("Several countries, or none"))] + country_choices(get_locale() or "en")
+
+
+class AreaForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
