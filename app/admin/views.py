@@ -38,6 +38,11 @@ def _template_helpers():
     }
 
 
+def _me():
+    """The signed-in User itself: services store and compare it, so never hand them the proxy."""
+    return current_user._get_current_object()
+
+
 def _page_number():
     return request.args.get("page", 1, type=int)
 
@@ -106,7 +111,7 @@ def _render_user(user, form, error=None, status=200):
         user=user,
         form=form,
         active_form=forms.ConfirmForm(),
-        can_change_active=auth_services.can_change_active(current_user, user),
+        can_change_active=auth_services.can_change_active(_me(), user),
         error=error,
     ), status
 
@@ -125,7 +130,7 @@ def user(user_id):
     form = _access_form(user)
     if form.validate_on_submit():
         try:
-            auth_services.update_user_access(user, form.roles.data, form.areas.data, form.networks.data, current_user)
+            auth_services.update_user_access(user, form.roles.data, form.areas.data, form.networks.data, _me())
         except auth_services.AccountError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -140,7 +145,7 @@ def _set_active(user_id, active):
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        auth_services.change_user_active(user, active, current_user)
+        auth_services.change_user_active(user, active, _me())
     except auth_services.AccountError as error:
         db.session.rollback()
         return _render_user(user, _access_form(user, submitted=False), error=error.message, status=422)
@@ -148,7 +153,7 @@ def _set_active(user_id, active):
         flash(_("The account of %(name)s is active again.", name=user.display_name), "success")
     else:
         flash(
-            _("The account of %(name)s is deactivated: its sessions and API tokens no longer work.", name=user.display_name),
+            _("The account of %(name)s is deactivated: its sessions are ended and its API tokens revoked.", name=user.display_name),
             "success",
         )
     return redirect(url_for("admin.user", user_id=user.id))
@@ -221,7 +226,7 @@ def approve_access_request(request_id):
     form = _approve_form()
     if form.validate_on_submit():
         try:
-            auth_services.approve_access_request(access_request, current_user, roles=form.roles.data, area_codes=form.areas.data)
+            auth_services.approve_access_request(access_request, _me(), roles=form.roles.data, area_codes=form.areas.data)
         except auth_services.AccountError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -238,7 +243,7 @@ def reject_access_request(request_id):
     form = forms.RejectAccessForm()
     if form.validate_on_submit():
         try:
-            auth_services.reject_access_request(access_request, current_user, form.note.data.strip())
+            auth_services.reject_access_request(access_request, _me(), form.note.data.strip())
         except auth_services.AccountError as error:
             db.session.rollback()
             _field_error(form, error)

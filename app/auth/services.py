@@ -524,8 +524,10 @@ def access_requests_page(page=1, per_page=None):
     """Pending requests first, oldest first (a queue); then decided ones, latest decision first."""
     from app.pagination import DEFAULT_PER_PAGE, paginate
 
+    from sqlalchemy.orm import selectinload
+
     is_pending = AccessRequest.state == "pending"
-    statement = sa.select(AccessRequest).order_by(
+    statement = sa.select(AccessRequest).options(selectinload(AccessRequest.decided_by)).order_by(
         sa.case((is_pending, 0), else_=1),
         sa.case((is_pending, AccessRequest.created_at)),
         AccessRequest.decided_at.desc(),

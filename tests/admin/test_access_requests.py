@@ -112,3 +112,20 @@ def test_rejection_needs_a_reason(admin_client, make_access_request, in_app):
     assert response.status_code == 422
     assert "Say why the request is rejected." in response.get_data(as_text=True)
     assert _request(in_app, request_id)["state"] == "pending"
+
+
+def test_list_costs_the_same_queries_for_few_or_many_deciders(admin_client, make_access_request, make_user, count_queries):
+    from app.community.models import utcnow
+
+    def decided_by_new_admins(count):
+        for _ in range(count):
+            decider = make_user(["admin"])
+            make_access_request(email=f"r{decider.id}@example.eu", state="rejected", decided_at=utcnow(), decided_by_id=decider.id)
+
+    decided_by_new_admins(2)
+    with count_queries() as few:
+        admin_client.get("/admin/access-requests")
+    decided_by_new_admins(8)
+    with count_queries() as many:
+        admin_client.get("/admin/access-requests")
+    assert len(many) == len(few)
