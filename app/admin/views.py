@@ -95,7 +95,11 @@ def _shown(value):
 
 def _access_form(user, submitted=True):
     """The access form: what was posted (`submitted`), else the user's current access."""
-    current = {"roles": user.roles, "areas": [area.id for area in user.areas], "networks": [n.id for n in user.networks]}
+    current = {
+        "roles": user.roles,
+        "areas": [area.id for area in user.areas],
+        "networks": [network.id for network in user.networks],
+    }
     if submitted:
         form = forms.UserAccessForm(data=_shown(current))
     else:
@@ -153,7 +157,10 @@ def _set_active(user_id, active):
         flash(_("The account of %(name)s is active again.", name=user.display_name), "success")
     else:
         flash(
-            _("The account of %(name)s is deactivated: its sessions are ended and its API tokens revoked.", name=user.display_name),
+            _(
+                "The account of %(name)s is deactivated: its sessions are ended and its API tokens revoked.",
+                name=user.display_name,
+            ),
             "success",
         )
     return redirect(url_for("admin.user", user_id=user.id))
@@ -226,12 +233,16 @@ def approve_access_request(request_id):
     form = _approve_form()
     if form.validate_on_submit():
         try:
-            auth_services.approve_access_request(access_request, _me(), roles=form.roles.data, area_codes=form.areas.data)
+            auth_services.approve_access_request(
+                access_request, _me(), roles=form.roles.data, area_codes=form.areas.data
+            )
         except auth_services.AccountError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
-            flash(_("Request approved: an invitation is on its way to %(email)s.", email=access_request.email), "success")
+            flash(
+                _("Request approved: an invitation is on its way to %(email)s.", email=access_request.email), "success"
+            )
             return redirect(url_for("admin.access_requests"))
     return _render_access_request(access_request, approve_form=form, status=_decision_status(access_request, form))
 
@@ -380,12 +391,16 @@ def retry_message(message_id):
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
     if not mail_services.can_retry(message):
-        return _render_message(message, error=_("Only failed e-mails can be retried; this one is not failed."), status=409)
+        error = _("Only failed e-mails can be retried; this one is not failed.")
+        return _render_message(message, error=error, status=409)
     mail_services.retry_failed(message.id)
     if mail_services.mail_configured():
         flash(_("The e-mail to %(recipient)s is queued for sending again.", recipient=message.recipient), "success")
     else:
-        flash(_("The e-mail is back in the queue, but sending is not configured (MAIL_SERVER): e-mails are kept in the outbox."), "warning")
+        flash(
+            _("The e-mail is back in the queue, but sending is not configured (MAIL_SERVER): e-mails are kept in the outbox."),
+            "warning",
+        )
     return redirect(url_for("admin.outbox_message", message_id=message.id))
 
 
@@ -395,7 +410,10 @@ def flush_outbox():
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
     if not mail_services.mail_configured():
-        flash(_("Sending is not configured (MAIL_SERVER is not set): e-mails are kept in the outbox, where you can read them."), "warning")
+        flash(
+            _("Sending is not configured (MAIL_SERVER is not set): e-mails are kept in the outbox, where you can read them."),
+            "warning",
+        )
         return redirect(url_for("admin.outbox"))
     sent, failed, _held = mail_services.flush_outbox()
     flash(ngettext("%(num)d e-mail sent.", "%(num)d e-mails sent.", sent), "success")

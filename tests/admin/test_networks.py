@@ -6,7 +6,13 @@ from app.community.models import Network
 from app.extensions import db
 from tests.support import post_form
 
-VALID = {"name": "ILEAnet", "kind": "practitioners", "country": "FR", "website": "https://www.ileanet.eu/", "description": "Police R&I network."}
+VALID = {
+    "name": "ILEAnet",
+    "kind": "practitioners",
+    "country": "FR",
+    "website": "https://www.ileanet.eu/",
+    "description": "Police R&I network.",
+}
 
 
 def _join(user_id, network_id):
@@ -18,7 +24,9 @@ def _join(user_id, network_id):
 def _network(in_app, **where):
     def read():
         row = db.session.scalar(db.select(Network).filter_by(**where))
-        return None if row is None else {"id": row.id, "name": row.name, "kind": row.kind, "country": row.country, "website": row.website}
+        if row is None:
+            return None
+        return {"id": row.id, "name": row.name, "kind": row.kind, "country": row.country, "website": row.website}
 
     return in_app(read)
 
@@ -65,7 +73,9 @@ def test_create_a_network(admin_client, in_app):
     response = post_form(admin_client, "/admin/networks/new", VALID, token_from="/admin/networks/new")
     assert response.status_code == 302
     created = _network(in_app, name="ILEAnet")
-    assert created == {"id": created["id"], "name": "ILEAnet", "kind": "practitioners", "country": "FR", "website": "https://www.ileanet.eu/"}
+    assert created == {
+        "id": created["id"], "name": "ILEAnet", "kind": "practitioners", "country": "FR", "website": "https://www.ileanet.eu/"
+    }
     assert response.location == f"/admin/networks/{created['id']}"
 
 

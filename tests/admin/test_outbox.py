@@ -24,7 +24,14 @@ def no_smtp(app, monkeypatch):
 
 
 def test_list_shows_each_message(admin_client, make_message):
-    make_message(state="failed", recipient="fay@example.eu", subject="Your invitation", kind="invitation", attempts=8, last_error="SMTPServerDisconnected: gone")
+    make_message(
+        state="failed",
+        recipient="fay@example.eu",
+        subject="Your invitation",
+        kind="invitation",
+        attempts=8,
+        last_error="SMTPServerDisconnected: gone",
+    )
     html = admin_client.get("/admin/outbox").get_data(as_text=True)
     assert _subjects(html) == ["Your invitation"]
     for text in ("fay@example.eu", "invitation", "Failed", "SMTPServerDisconnected: gone", '<td class="numeric">8</td>'):
