@@ -84,7 +84,8 @@ def get_or_create_network(name, kind="other"):
     name = (name or "").strip()
     if not name:
         return None
-    network = db.session.scalar(sa.select(Network).where(Network.name == name))
+    # Names are unique regardless of case (the admin pages refuse "ileanet" beside "ILEAnet").
+    network = db.session.scalar(sa.select(Network).where(sa.func.lower(Network.name) == name.lower()))
     if network is None:
         network = Network(name=name, kind=kind)
         db.session.add(network)
@@ -336,33 +337,43 @@ def request_access(email, name, organisation, country, network_name, motivation)
 
 
 def approve_access_request(access_request, approver, roles=("contributor",), area_codes=()):
-    if access_request.state != "pending":
-        raise AccountError(_l("This request has already been decided."))
+    """Approve and invite; claiming the pending request first means a double click or two admins send one invitation."""
+    _claim_access_request(access_request, approver, "approved")
     network = get_or_create_network(access_request.network_name) if access_request.network_name else None
-    invitation = invite(
-        access_request.email,
-        list(roles),
-        approver,
-        name=access_request.name,
-        organisation=access_request.organisation,
-        area_codes=area_codes,
-        network=network,
-    )
-    access_request.state = "approved"
-    access_request.decided_at = utcnow()
-    access_request.decided_by = approver
+    try:
+        # invite() commits the claim and the invitation together.
+        invitation = invite(
+            access_request.email,
+            list(roles),
+            approver,
+            name=access_request.name,
+            organisation=access_request.organisation,
+            area_codes=area_codes,
+            network=network,
+        )
+    except AccountError:
+        db.session.rollback()
+        raise
     access_request.invitation_id = invitation.id
     db.session.commit()
     return invitation
 
 
-def reject_access_request(access_request, approver, note=""):
-    if access_request.state != "pending":
+def _claim_access_request(access_request, approver, state, note=""):
+    claimed = db.session.execute(
+        sa.update(AccessRequest)
+        .where(AccessRequest.id == access_request.id, AccessRequest.state == "pending")
+        .values(state=state, decided_at=utcnow(), decided_by_id=approver.id, decision_note=note or "")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
         raise AccountError(_l("This request has already been decided."))
-    access_request.state = "rejected"
-    access_request.decided_at = utcnow()
-    access_request.decided_by = approver
-    access_request.decision_note = note or ""
+    db.session.refresh(access_request)
+
+
+def reject_access_request(access_request, approver, note=""):
+    _claim_access_request(access_request, approver, "rejected", note)
     db.session.commit()
 
 

@@ -129,3 +129,45 @@ def test_list_costs_the_same_queries_for_few_or_many_deciders(admin_client, make
     with count_queries() as many:
         admin_client.get("/admin/access-requests")
     assert len(many) == len(few)
+
+
+def test_a_stale_second_approval_sends_no_second_invitation(admin, make_access_request, mailbox, in_app):
+    """Two admins (or a double click) approving the same request: one invitation, one refusal."""
+    from app.auth import services
+    from app.auth.models import User
+
+    request_id = make_access_request()
+
+    def approve_twice():
+        approver = db.session.get(User, admin.id)
+        first_view = db.session.get(AccessRequest, request_id)
+        services.approve_access_request(first_view, approver)
+        # The second admin's page was loaded before the first approval.
+        stale_view = db.session.get(AccessRequest, request_id)
+        stale_view.state = "pending"
+        db.session.expunge(stale_view)
+        try:
+            services.approve_access_request(stale_view, approver)
+        except services.AccountError as error:
+            return error.message
+        return None
+
+    refusal = in_app(approve_twice)
+    assert str(refusal) == "This request has already been decided."
+    assert in_app(lambda: db.session.scalar(db.select(db.func.count()).select_from(Invitation))) == 1
+    mailbox.wait_for(1, recipient="applicant@example.eu")
+
+
+def test_network_named_in_a_request_reuses_an_existing_one_whatever_the_case(admin, make_access_request, in_app):
+    from app.auth import services
+    from app.auth.models import User
+    from app.community.models import Network
+
+    def approve():
+        db.session.add(Network(name="ILEAnet", kind="practitioners"))
+        db.session.commit()
+        request_id = make_access_request(network_name="ileanet")
+        services.approve_access_request(db.session.get(AccessRequest, request_id), db.session.get(User, admin.id))
+        return db.session.scalar(db.select(db.func.count()).select_from(Network))
+
+    assert in_app(approve) == 1
