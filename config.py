@@ -59,6 +59,8 @@ class Config:
     INVITATION_MAX_AGE = _int("INVITATION_MAX_AGE", 7 * 24 * 3600)
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
+    # werkzeug's scrypt by default; the test suite uses a cheaper pbkdf2 round count.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     # Failed sign-ins allowed per minute, per address and per account, for
     # the login form and the token endpoint alike.
     LOGIN_FAILURES_PER_MINUTE = _int("LOGIN_FAILURES_PER_MINUTE", 10)
@@ -93,6 +95,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
