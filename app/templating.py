@@ -18,6 +18,13 @@ def external_url(endpoint, **values):
         return url_for(endpoint, _external=True, **values)
 
 
+def role_labels(roles):
+    """Role codes as the translated names people read ("Contributor, Reviewer")."""
+    from app.auth.models import ROLES
+
+    return ", ".join(str(ROLES.get(role, role)) for role in roles)
+
+
 def register(app):
     @app.context_processor
     def permissions():
@@ -32,6 +39,7 @@ def register(app):
     from app.main.forms import language_choices
 
     app.jinja_env.globals["language_choices"] = language_choices
+    app.jinja_env.filters["role_labels"] = role_labels
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""

@@ -57,6 +57,8 @@ ROUTES = {
     ("GET", "/invitations"): ("/invitations", roles("admin", "editor")),
     ("POST", "/invitations"): ("/invitations", roles("admin", "editor", ok={422})),
     ("POST", "/invitations/<int:invitation_id>/revoke"): ("/invitations/999999/revoke", roles("admin", "editor", ok={404})),
+    # contributions
+    ("GET", "/contributions/<int:contribution_id>"): ("/contributions/999999", signed_in(ok={404})),
     # administration
     ("GET", "/admin/"): ("/admin/", roles("admin")),
     ("GET", "/admin/users"): ("/admin/users", roles("admin")),

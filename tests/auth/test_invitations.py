@@ -86,7 +86,7 @@ def test_invitation_email_names_the_roles_and_the_inviter(app, make_user, signed
     (message,) = mailbox.wait_for(1, recipient="jonas@example.eu")
     assert message["Subject"] == "You are invited to CERIS Exchange"
     text = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Ana Admin invites you to CERIS Exchange as contributor." in text
+    assert "Ana Admin invites you to CERIS Exchange as Contributor." in text
 
 
 def test_editor_invites_a_reviewer_who_signs_up_from_the_email(app, editor, signed_in, mailbox):
