@@ -90,6 +90,11 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None  # None: instance/uploads
     MAX_ATTACHMENT_BYTES = _int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
+    # Published report files (HTML, PDF, JSON), never overwritten.
+    REPORTS_FOLDER = os.environ.get("REPORTS_FOLDER") or None  # None: instance/reports
+    # "Stay tuned" confirmation links stay valid this long (seconds).
+    SUBSCRIPTION_CONFIRM_MAX_AGE = _int("SUBSCRIPTION_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
 

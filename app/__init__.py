@@ -98,10 +98,14 @@ def _register_blueprints(app):
     from app.auth.views import bp as auth_bp
     from app.contributions.views import bp as contributions_bp
     from app.main.views import bp as main_bp
+    from app.reports.views import bp as reports_bp
+    from app.subscriptions.views import bp as subscriptions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(contributions_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(subscriptions_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
@@ -118,3 +122,6 @@ from app.contributions import models as _contribution_models  # noqa: E402,F401
 from app.reviews import models as _review_models  # noqa: E402,F401
 from app.notifications import models as _notification_models  # noqa: E402,F401
 from app.workflow import models as _workflow_models  # noqa: E402,F401
+from app.background import models as _background_models  # noqa: E402,F401
+from app.reports import models as _report_models  # noqa: E402,F401
+from app.subscriptions import models as _subscription_models  # noqa: E402,F401

@@ -59,6 +59,44 @@ ROUTES = {
     ("POST", "/invitations/<int:invitation_id>/revoke"): ("/invitations/999999/revoke", roles("admin", "editor", ok={404})),
     # contributions
     ("GET", "/contributions/<int:contribution_id>"): ("/contributions/999999", signed_in(ok={404})),
+    # reports (public side)
+    ("GET", "/reports"): ("/reports", public()),
+    ("GET", "/reports/<int:report_id>"): ("/reports/999999", public(ok={404})),
+    ("GET", "/reports/<int:report_id>/versions/<int:number>"): ("/reports/999999/versions/1", public(ok={404})),
+    ("GET", "/reports/<int:report_id>/versions/<int:number>/<fmt>"): ("/reports/999999/versions/1/pdf", public(ok={404})),
+    # reports (editors' workspace)
+    ("GET", "/reports/manage"): ("/reports/manage", roles("editor", "admin")),
+    ("GET", "/reports/new"): ("/reports/new", roles("editor", "admin")),
+    ("POST", "/reports/new"): ("/reports/new", roles("editor", "admin", ok={422})),
+    ("GET", "/reports/<int:report_id>/edit"): ("/reports/999999/edit", roles("editor", "admin", ok={404})),
+    ("POST", "/reports/<int:report_id>/edit"): ("/reports/999999/edit", roles("editor", "admin", ok={404})),
+    ("GET", "/reports/<int:report_id>/analysis"): ("/reports/999999/analysis", roles("editor", "admin", ok={404})),
+    ("POST", "/reports/<int:report_id>/publish"): ("/reports/999999/publish", roles("editor", "admin", ok={404})),
+    ("POST", "/reports/<int:report_id>/sections"): ("/reports/999999/sections", roles("editor", "admin", ok={404})),
+    ("GET", "/reports/<int:report_id>/sections/<int:section_id>"): ("/reports/999999/sections/1", roles("editor", "admin", ok={404})),
+    ("POST", "/reports/<int:report_id>/sections/<int:section_id>"): ("/reports/999999/sections/1", roles("editor", "admin", ok={404})),
+    ("POST", "/reports/<int:report_id>/sections/<int:section_id>/move"): (
+        "/reports/999999/sections/1/move",
+        roles("editor", "admin", ok={404}),
+    ),
+    ("POST", "/reports/<int:report_id>/sections/<int:section_id>/delete"): (
+        "/reports/999999/sections/1/delete",
+        roles("editor", "admin", ok={404}),
+    ),
+    ("POST", "/reports/<int:report_id>/sections/<int:section_id>/items"): (
+        "/reports/999999/sections/1/items",
+        roles("editor", "admin", ok={404}),
+    ),
+    ("POST", "/reports/<int:report_id>/sections/<int:section_id>/items/<int:contribution_id>/move"): (
+        "/reports/999999/sections/1/items/1/move",
+        roles("editor", "admin", ok={404}),
+    ),
+    # stay tuned
+    ("GET", "/subscribe"): ("/subscribe", public()),
+    ("POST", "/subscribe"): ("/subscribe", public(ok={422})),
+    ("GET", "/subscriptions/confirm/<token>"): ("/subscriptions/confirm/not-a-token", public(ok={410})),
+    ("POST", "/subscriptions/confirm/<token>"): ("/subscriptions/confirm/not-a-token", public(ok={410})),
+    ("GET", "/subscriptions/unsubscribe/<token>"): ("/subscriptions/unsubscribe/not-a-token", public(ok={410})),
     # administration
     ("GET", "/admin/"): ("/admin/", roles("admin")),
     ("GET", "/admin/users"): ("/admin/users", roles("admin")),
@@ -93,6 +131,16 @@ ROUTES = {
     ("GET", "/api/v1/me"): ("/api/v1/me", signed_in()),
     ("GET", "/api/v1/thematic-areas"): ("/api/v1/thematic-areas", public()),
     ("GET", "/api/v1/openapi.json"): ("/api/v1/openapi.json", public()),
+    ("GET", "/api/v1/reports"): ("/api/v1/reports", public()),
+    ("POST", "/api/v1/reports"): ("/api/v1/reports", roles("editor", "admin", ok={422})),
+    ("GET", "/api/v1/reports/<int:report_id>"): ("/api/v1/reports/999999", public(ok={404})),
+    ("PATCH", "/api/v1/reports/<int:report_id>"): ("/api/v1/reports/999999", roles("editor", "admin", ok={404})),
+    ("POST", "/api/v1/reports/<int:report_id>/sections/<int:section_id>/items"): (
+        "/api/v1/reports/999999/sections/1/items",
+        roles("editor", "admin", ok={404}),
+    ),
+    ("POST", "/api/v1/reports/<int:report_id>/publish"): ("/api/v1/reports/999999/publish", roles("editor", "admin", ok={404})),
+    ("GET", "/api/v1/jobs/<job_id>"): ("/api/v1/jobs/no-such-job", signed_in(ok={404})),
 }
 
 

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from app.api import auth, views  # noqa: E402,F401  routes register on import
+from app.api import reports  # noqa: E402,F401

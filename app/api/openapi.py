@@ -101,6 +101,212 @@ SCHEMAS = {
 }
 
 
+# --- reports and background jobs ------------------------------------------------------------
+
+def _path_param(name, schema_type="integer", description=""):
+    return {"name": name, "in": "path", "required": True, "schema": {"type": schema_type}, "description": description}
+
+
+_REPORT_ID = _path_param("report_id", description="The report's id")
+_REPORT_RESPONSE = {"description": "The report", "content": _json({"$ref": "#/components/schemas/Report"})}
+
+PATHS.update(
+    {
+        "/reports": {
+            "get": {
+                "summary": "Reports the caller may see: published ones (public), plus the drafts of the caller's areas (editors)",
+                "security": [{}, {"bearerAuth": []}],
+                "tags": ["reports"],
+                "parameters": [
+                    {"name": "area", "in": "query", "schema": {"type": "string"}, "description": "Thematic area code"},
+                    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["state_of_the_art", "briefing", "research_agenda", "case_study"]}},
+                    {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["draft", "frozen", "published"]}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                ],
+                "responses": {"200": {"description": "A page of reports (without sections)", "content": _json(_list_of("#/components/schemas/Report"))}, "401": ERROR, "422": ERROR},
+            },
+            "post": {
+                "summary": "Create a draft report with the sections of its kind's template (editors, in their areas; admins)",
+                "tags": ["reports"],
+                "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/ReportInput"})},
+                "responses": {"201": _REPORT_RESPONSE, "401": ERROR, "403": ERROR, "413": ERROR, "422": ERROR},
+            },
+        },
+        "/reports/{report_id}": {
+            "parameters": [_REPORT_ID],
+            "get": {
+                "summary": "A report. Editors of its areas see the draft with suggestions; everyone else its latest published version",
+                "security": [{}, {"bearerAuth": []}],
+                "tags": ["reports"],
+                "responses": {"200": _REPORT_RESPONSE, "401": ERROR, "404": ERROR},
+            },
+            "patch": {
+                "summary": "Change title, thematic areas or period; changing a published report starts its next version",
+                "tags": ["reports"],
+                "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/ReportChange"})},
+                "responses": {"200": _REPORT_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR},
+            },
+        },
+        "/reports/{report_id}/sections/{section_id}/items": {
+            "parameters": [_REPORT_ID, _path_param("section_id", description="The section's id")],
+            "post": {
+                "summary": "Include, exclude or move one contribution in a section (position: 1 = first among the included)",
+                "tags": ["reports"],
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["contribution_id", "status"],
+                            "properties": {
+                                "contribution_id": {"type": "integer"},
+                                "status": {"type": "string", "enum": ["suggested", "included", "excluded"]},
+                                "position": {"type": "integer", "minimum": 1},
+                            },
+                        }
+                    ),
+                },
+                "responses": {"200": _REPORT_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR},
+            },
+        },
+        "/reports/{report_id}/publish": {
+            "parameters": [_REPORT_ID],
+            "post": {
+                "summary": "Freeze the report and build and publish its next version (HTML, PDF, JSON) in a background job",
+                "tags": ["reports"],
+                "responses": {
+                    "202": {
+                        "description": "The build is queued; follow it at /jobs/{job_id}",
+                        "content": _json({"type": "object", "required": ["job_id"], "properties": {"job_id": {"type": "string"}}}),
+                    },
+                    "401": ERROR,
+                    "403": ERROR,
+                    "404": ERROR,
+                    "409": ERROR,
+                },
+            },
+        },
+        "/jobs/{job_id}": {
+            "parameters": [_path_param("job_id", "string", "The job's id, as publish returned it")],
+            "get": {
+                "summary": "A background job: state and progress (its creator, admins, editors of its report)",
+                "tags": ["jobs"],
+                "responses": {"200": {"description": "The job", "content": _json({"$ref": "#/components/schemas/Job"})}, "401": ERROR, "404": ERROR},
+            },
+        },
+    }
+)
+
+_DATE = {"type": "string", "format": "date", "nullable": True}
+SCHEMAS.update(
+    {
+        "ReportInput": {
+            "type": "object",
+            "required": ["kind", "title", "thematic_areas"],
+            "properties": {
+                "kind": {"type": "string", "enum": ["state_of_the_art", "briefing", "research_agenda", "case_study"]},
+                "title": {"type": "string", "maxLength": 300},
+                "thematic_areas": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "period_start": _DATE,
+                "period_end": _DATE,
+            },
+        },
+        "ReportChange": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string", "maxLength": 300},
+                "thematic_areas": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "period_start": _DATE,
+                "period_end": _DATE,
+            },
+        },
+        "ReportItem": {
+            "type": "object",
+            "properties": {
+                "contribution_id": {"type": "integer"},
+                "title": {"type": "string"},
+                "type": {"type": "string"},
+                "network": {"type": "string", "nullable": True},
+                "status": {"type": "string", "enum": ["suggested", "included", "excluded"]},
+                "position": {"type": "integer", "nullable": True, "description": "Order among the included items (1 = first)"},
+                "accepted": {"type": "boolean", "description": "False once the contribution was re-opened; it is then left out"},
+                "note": {"type": "string", "description": "Why the item is out of the report, for the editor"},
+            },
+        },
+        "ReportSection": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "position": {"type": "integer"},
+                "heading": {"type": "string"},
+                "synthesis": {"type": "string", "description": "Sanitised HTML"},
+                "criteria": {
+                    "type": "object",
+                    "properties": {
+                        "draws_contributions": {"type": "boolean"},
+                        "areas": {"type": "array", "items": {"type": "string"}},
+                        "types": {"type": "array", "items": {"type": "string"}, "description": "Empty: every type"},
+                        "period_start": _DATE,
+                        "period_end": _DATE,
+                        "workshop_id": {"type": "integer", "nullable": True},
+                        "network_id": {"type": "integer", "nullable": True},
+                    },
+                },
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ReportItem"}},
+            },
+        },
+        "ReportVersion": {
+            "type": "object",
+            "properties": {
+                "version": {"type": "integer"},
+                "title": {"type": "string"},
+                "published_at": {"type": "string", "format": "date-time"},
+                "files": {
+                    "type": "object",
+                    "properties": {fmt: {"type": "string", "format": "uri"} for fmt in ("html", "pdf", "json")},
+                    "description": "Public download URLs; the files never change",
+                },
+                "sha256": {"type": "object", "properties": {fmt: {"type": "string"} for fmt in ("html", "pdf", "json")}},
+            },
+        },
+        "Report": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "kind": {"type": "string"},
+                "title": {"type": "string"},
+                "thematic_areas": {"type": "array", "items": {"type": "string"}},
+                "period_start": _DATE,
+                "period_end": _DATE,
+                "state": {"type": "string", "enum": ["draft", "frozen", "published"]},
+                "version": {"type": "integer", "description": "The version being prepared, or the last published"},
+                "url": {"type": "string", "format": "uri"},
+                "build_error": {"type": "string", "nullable": True, "description": "Editors: why the last build failed"},
+                "build_job_id": {"type": "string", "nullable": True},
+                "sections": {"type": "array", "items": {"$ref": "#/components/schemas/ReportSection"}},
+                "versions": {"type": "array", "items": {"$ref": "#/components/schemas/ReportVersion"}},
+            },
+        },
+        "Job": {
+            "type": "object",
+            "required": ["id", "state", "progress"],
+            "properties": {
+                "id": {"type": "string"},
+                "kind": {"type": "string"},
+                "state": {"type": "string", "enum": ["queued", "started", "finished", "failed"]},
+                "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                "error": {"type": "string", "nullable": True},
+                "subject": {"type": "object", "nullable": True, "properties": {"type": {"type": "string"}, "id": {"type": "integer"}}},
+                "result": {"type": "object"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"},
+            },
+        },
+    }
+)
+
+
 def openapi_document():
     return {
         "openapi": "3.0.3",

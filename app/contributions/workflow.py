@@ -146,3 +146,22 @@ def notify_reviewers(context):
     from app.reviews.services import assignments
 
     _tell(context, [assignment.reviewer for assignment in assignments(context.subject)], "contribution_" + context.transition.name)
+
+
+# --- reports (app/reports/services.py) --------------------------------------------------
+
+@hooks.effect("leave_reports")
+def leave_reports(context):
+    """Re-opened out of `accepted`: report sections holding or suggesting it keep a note for the editor."""
+    from app.reports.services import contribution_left_accepted
+
+    if context.from_state == "accepted":
+        contribution_left_accepted(context.subject, context.actor, context.comment)
+
+
+@hooks.effect("return_to_reports")
+def return_to_reports(context):
+    """Accepted (again): it comes back to report sections as a suggestion (excluded ones stay excluded)."""
+    from app.reports.services import contribution_accepted
+
+    contribution_accepted(context.subject)

@@ -1,0 +1,85 @@
+"""Recording background jobs: queued in the caller's transaction, moved on by the job itself."""
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.background.models import BackgroundJob
+from app.community.models import utcnow
+from app.extensions import db
+
+# A job marked started this long ago whose worker never finished (killed
+# mid-run) may be claimed again by a retry.
+STALE_START = timedelta(minutes=30)
+
+
+def new_job(kind, subject_type="", subject_id=None, created_by=None, **params):
+    """A queued job row, added to the session (the caller commits, then enqueues)."""
+    job = BackgroundJob(
+        id=secrets.token_hex(16),
+        kind=kind,
+        state="queued",
+        progress=0,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        params=params,
+        result={},
+        created_by_id=created_by.id if created_by is not None else None,
+    )
+    db.session.add(job)
+    return job
+
+
+def get(job_id):
+    if not isinstance(job_id, str) or len(job_id) > 64:
+        return None
+    return db.session.get(BackgroundJob, job_id)
+
+
+def claim(job_id):
+    """Mark the job started by us and commit; False if it is done or another worker runs it."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(BackgroundJob)
+        .where(
+            BackgroundJob.id == job_id,
+            sa.or_(
+                BackgroundJob.state == "queued",
+                sa.and_(BackgroundJob.state == "started", BackgroundJob.updated_at < now - STALE_START),
+            ),
+        )
+        .values(state="started", started_at=now, updated_at=now, progress=1, error="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def set_progress(job, progress):
+    """Record progress (0-100) and commit, so whoever polls sees it."""
+    job.progress = max(0, min(100, int(progress)))
+    job.updated_at = utcnow()
+    db.session.commit()
+
+
+def mark_finished(job, **result):
+    """Finished, in the caller's transaction (it commits)."""
+    job.state = "finished"
+    job.progress = 100
+    job.error = ""
+    job.result = {**(job.result or {}), **result}
+    job.finished_at = job.updated_at = utcnow()
+
+
+def mark_failed(job, error):
+    """Failed with a message for people, in the caller's transaction (it commits)."""
+    job.state = "failed"
+    job.error = str(error)[:4000]
+    job.finished_at = job.updated_at = utcnow()
+
+
+def queued_jobs(kind):
+    """Jobs of `kind` still waiting (e.g. enqueued while Redis was down), oldest first."""
+    return db.session.scalars(
+        sa.select(BackgroundJob).where(BackgroundJob.kind == kind, BackgroundJob.state == "queued").order_by(BackgroundJob.created_at)
+    ).all()

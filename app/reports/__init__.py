@@ -1,0 +1,1 @@
+"""Reports: CERIS report editions compiled from accepted contributions, curated, built and published."""
