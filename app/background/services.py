@@ -78,8 +78,17 @@ def mark_failed(job, error):
     job.finished_at = job.updated_at = utcnow()
 
 
-def queued_jobs(kind):
-    """Jobs of `kind` still waiting (e.g. enqueued while Redis was down), oldest first."""
+def waiting_jobs(kind):
+    """Jobs of `kind` still to do, oldest first: queued (e.g. enqueued while Redis was down), or started
+    so long ago that their worker must have died (`claim` lets a retry take them over)."""
     return db.session.scalars(
-        sa.select(BackgroundJob).where(BackgroundJob.kind == kind, BackgroundJob.state == "queued").order_by(BackgroundJob.created_at)
+        sa.select(BackgroundJob)
+        .where(
+            BackgroundJob.kind == kind,
+            sa.or_(
+                BackgroundJob.state == "queued",
+                sa.and_(BackgroundJob.state == "started", BackgroundJob.updated_at < utcnow() - STALE_START),
+            ),
+        )
+        .order_by(BackgroundJob.created_at)
     ).all()

@@ -651,10 +651,6 @@ def move_item(report, section, actor, contribution_id, direction):
 
 # --- contributions leaving and coming back (workflow effects) -------------------------------------
 
-def _live_reports_clause():
-    return Report.state.in_(("draft", "frozen", "published"))
-
-
 def contribution_left_accepted(contribution, actor, comment=""):
     """Effect of re-opening an accepted contribution: every report section holding or suggesting it keeps a note.
 
@@ -832,10 +828,11 @@ def _record_failure(job_id, error):
 
 
 def retry_queued_builds():
-    """Enqueue again every build still queued (e.g. asked for while Redis was down); returns how many."""
+    """Enqueue again every build still waiting: queued (e.g. asked for while Redis was down) or started by a
+    worker that died long ago. Returns how many."""
     from app.background import services as jobs
 
-    queued = jobs.queued_jobs(BUILD_JOB_KIND)
+    queued = jobs.waiting_jobs(BUILD_JOB_KIND)
     for job in queued:
         enqueue_build(job)
     return len(queued)
