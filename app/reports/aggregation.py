@@ -12,7 +12,9 @@ document show the same numbers.
       "drone" and "drones" differ; "Detecting drones at night" = "Night:
       detecting drones" does); or
   (b) one accepted state-of-the-art solution (a technology contribution)
-      names both in its "capability gaps it addresses".
+      names both in its "capability gaps it addresses" AND their titles
+      share at least one keyword (a solution may well answer two different
+      gaps; the shared word says they are one need put differently).
 Sameness is transitive (a cluster).
 
 "Independent networks". A cluster counts the distinct source networks of
@@ -156,10 +158,13 @@ def gap_clusters(gaps, solutions=None):
                     linked[solution.id].add(gap.id)
     else:
         linked = {solution.id: {gap.id for gap in solution.addressed_gaps} & gap_ids for solution in solutions}
+    keywords_of = {gap.id: title_keywords(gap.title) for gap in gaps}
     for ids in linked.values():
         ids = sorted(ids)
-        for other in ids[1:]:
-            union(ids[0], other)
+        for index, first in enumerate(ids):
+            for second in ids[index + 1:]:
+                if keywords_of[first] & keywords_of[second]:
+                    union(first, second)
 
     clusters = defaultdict(list)
     for gap in gaps:

@@ -132,7 +132,7 @@ def document_data(report, number, published_at):
         (_item_data(contribution, numbers[contribution.id], numbers) for contribution in included),
         key=lambda item: item["contribution_id"],
     )
-    return {
+    data = {
         "format": FORMAT_VERSION,
         "report": {
             "id": report.id,
@@ -150,17 +150,26 @@ def document_data(report, number, published_at):
         "analysis": {
             "gap_ranking": ranking,
             "gap_solution_matrix": matrix,
-            "matrix_svg": aggregation.matrix_svg(
-                matrix,
-                str(_l("Capability gaps and the solutions addressing them")),
-                str(_l("Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level.")),
-                element_id=f"matrix-v{number}",
-            )
-            if matrix["gaps"]
-            else "",
         },
         "sources": sources,
     }
+    return with_picture(data)
+
+
+def with_picture(data):
+    """Add the matrix picture (SVG markup) to a document's data; the JSON export leaves it out, the pages draw it."""
+    matrix = data["analysis"]["gap_solution_matrix"]
+    data["analysis"]["matrix_svg"] = (
+        aggregation.matrix_svg(
+            matrix,
+            str(_l("Capability gaps and the solutions addressing them")),
+            str(_l("Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level.")),
+            element_id=f"matrix-v{data['report']['version']}",
+        )
+        if matrix["gaps"] and matrix["solutions"]
+        else ""
+    )
+    return data
 
 
 def render_html(data, for_pdf=False):

@@ -862,8 +862,10 @@ def version_document(version):
     path = version_file(version, "json")
     if path is None:
         return None
+    from app.reports.build import with_picture
+
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+        return with_picture(json.load(handle))
 
 
 def download_name(version, fmt):

@@ -97,6 +97,7 @@ def test_a_published_version_is_readable_on_the_public_pages(app, client, editor
         assert title in page and network in page
     for title, _network in left_out.values():
         assert title not in page
+    assert '<svg' in page and 'role="img"' in page, "the gap-to-solution picture is drawn on the page"
     assert client.get(f"/reports?area=CS").get_data(as_text=True).count(report["title"]) == 0
     assert client.get(f"/reports?kind=briefing").get_data(as_text=True).count(report["title"]) == 0
 

@@ -103,3 +103,22 @@ def test_a_contribution_reopened_out_of_accepted_leaves_the_report_with_a_note(a
         f"/api/v1/reports/{report['id']}/sections/{gaps['id']}/items", json={"contribution_id": included, "status": "included"}, headers=headers
     )
     assert response.status_code == 409
+
+
+def test_a_reopened_contribution_accepted_again_comes_back_as_a_suggestion_to_check(app, client, editor, admin):
+    from app.auth.models import User
+    from app.contributions import services
+    from app.contributions.models import Contribution
+
+    headers = bearer(app, editor)
+    report = create_report(client, headers)
+    gap_id = make_contribution(app, "Reopened, then accepted again", state="in_review")
+    _accept_through_the_workflow(app, gap_id, editor)
+    set_item(client, headers, report, "Capability gaps", gap_id, "included")
+    with app.app_context():
+        services.transition(db.session.get(Contribution, gap_id), "reopen", db.session.get(User, admin.id), comment="Check the figures")
+        services.transition(db.session.get(Contribution, gap_id), "accept", db.session.get(User, editor.id))
+
+    item = item_for(section_named(client.get(f"/api/v1/reports/{report['id']}", headers=headers).get_json(), "Capability gaps"), gap_id)
+    assert (item["status"], item["accepted"]) == ("suggested", True)
+    assert "Accepted again" in item["note"]
