@@ -307,6 +307,208 @@ SCHEMAS.update(
 )
 
 
+# --- contributions, workflow and reviews ------------------------------------------------------
+
+_CONTRIBUTION_ID = {"name": "contribution_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CONTRIBUTION_RESPONSE = {"description": "The contribution", "content": _json({"$ref": "#/components/schemas/Contribution"})}
+_CONTRIBUTION_INPUT = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["capability_gap", "technology", "outcome", "exploitation", "standardisation", "trend"]},
+        "title": {"type": "string", "maxLength": 300},
+        "thematic_areas": {"type": "array", "items": {"type": "string"}},
+        "summary": {"type": "string", "description": "HTML, sanitised against the allow-list in app/sanitising.py"},
+        "fields": {"type": "object", "description": "Type-specific answers; see GET /contribution-types"},
+        "project_ids": {"type": "array", "items": {"type": "integer"}},
+        "workshop_id": {"type": "integer", "nullable": True},
+        "network_id": {"type": "integer", "nullable": True},
+        "references": {"type": "array", "items": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}, "title": {"type": "string"}}}},
+    },
+}
+
+PATHS.update(
+    {
+        "/contribution-types": {
+            "get": {
+                "summary": "The six contribution types and their fields",
+                "security": [],
+                "tags": ["contributions"],
+                "responses": {"200": {"description": "The types", "content": _json(_list_of("#/components/schemas/ContributionType"))}},
+            }
+        },
+        "/contributions": {
+            "get": {
+                "summary": "Contributions the caller may open, filtered, searched and paginated",
+                "tags": ["contributions"],
+                "parameters": [
+                    {"name": name, "in": "query", "schema": schema}
+                    for name, schema in (
+                        ("state", {"type": "string"}),
+                        ("type", {"type": "string"}),
+                        ("area", {"type": "string"}),
+                        ("network", {"type": "integer"}),
+                        ("workshop", {"type": "integer"}),
+                        ("from", {"type": "string", "format": "date"}),
+                        ("to", {"type": "string", "format": "date"}),
+                        ("q", {"type": "string", "description": "Full text over title, summary and fields"}),
+                        ("sort", {"type": "string", "enum": ["newest", "oldest", "updated", "title"]}),
+                        ("page", {"type": "integer", "minimum": 1}),
+                        ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    )
+                ],
+                "responses": {"200": {"description": "A page of contributions", "content": _json(_list_of("#/components/schemas/Contribution"))}, "401": ERROR, "422": ERROR},
+            },
+            "post": {
+                "summary": "Create a draft (contributors); incomplete is fine, invalid is not",
+                "tags": ["contributions"],
+                "requestBody": {"required": True, "content": _json({**_CONTRIBUTION_INPUT, "required": ["type", "title"]})},
+                "responses": {"201": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "413": ERROR, "422": ERROR},
+            },
+        },
+        "/contributions/{contribution_id}": {
+            "get": {
+                "summary": "One contribution (404 when the caller may not open it)",
+                "tags": ["contributions"],
+                "parameters": [_CONTRIBUTION_ID],
+                "responses": {"200": _CONTRIBUTION_RESPONSE, "401": ERROR, "404": ERROR},
+            },
+            "patch": {
+                "summary": "Edit (author only, as a draft or when changes are requested); after submission every edit makes a new revision",
+                "tags": ["contributions"],
+                "parameters": [_CONTRIBUTION_ID],
+                "requestBody": {"required": True, "content": _json({**_CONTRIBUTION_INPUT, "properties": {**_CONTRIBUTION_INPUT["properties"], "version": {"type": "integer"}}})},
+                "responses": {"200": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR},
+            },
+        },
+        "/contributions/{contribution_id}/transitions": {
+            "post": {
+                "summary": "Apply a workflow transition (workflows/contribution.toml)",
+                "tags": ["workflow"],
+                "parameters": [_CONTRIBUTION_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["transition"],
+                            "properties": {"transition": {"type": "string"}, "comment": {"type": "string"}, "version": {"type": "integer"}},
+                        }
+                    ),
+                },
+                "responses": {"200": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR},
+            }
+        },
+        "/contributions/{contribution_id}/reviewers": {
+            "post": {
+                "summary": "Assign a reviewer, or top up automatically (editors of the contribution's areas)",
+                "tags": ["workflow"],
+                "parameters": [_CONTRIBUTION_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": _json({"type": "object", "properties": {"user_id": {"type": "integer"}, "auto": {"type": "boolean"}}}),
+                },
+                "responses": {"201": _CONTRIBUTION_RESPONSE, "200": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR},
+            }
+        },
+        "/contributions/{contribution_id}/reviews": {
+            "post": {
+                "summary": "Write or update the caller's review of the current revision (assigned reviewers)",
+                "tags": ["workflow"],
+                "parameters": [_CONTRIBUTION_ID],
+                "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/ReviewInput"})},
+                "responses": {
+                    "201": {"description": "The review", "content": _json({"$ref": "#/components/schemas/Review"})},
+                    "200": {"description": "The updated review", "content": _json({"$ref": "#/components/schemas/Review"})},
+                    "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR,
+                },
+            }
+        },
+    }
+)
+
+_SCORES = {"type": "object", "properties": {name: {"type": "integer", "minimum": 1, "maximum": 5} for name in ("relevance", "evidence", "urgency")}}
+
+SCHEMAS.update(
+    {
+        "ContributionType": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "name": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "label": {"type": "string"},
+                            "kind": {"type": "string", "enum": ["text", "long_text", "choice", "multi_choice", "integer", "url", "date", "contribution_refs"]},
+                            "required": {"type": "boolean"},
+                            "choices": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}, "label": {"type": "string"}}}},
+                            "min": {"type": "integer", "nullable": True},
+                            "max": {"type": "integer", "nullable": True},
+                        },
+                    },
+                },
+            },
+        },
+        "Contribution": {
+            "type": "object",
+            "properties": {
+                **_CONTRIBUTION_INPUT["properties"],
+                "id": {"type": "integer"},
+                "state": {"type": "string"},
+                "revision": {"type": "integer"},
+                "version": {"type": "integer"},
+                "missing": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Required answers still missing"},
+                "allowed_transitions": {"type": "array", "items": {"type": "string"}},
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "transition": {"type": "string"},
+                            "from": {"type": "string"},
+                            "to": {"type": "string"},
+                            "actor": {"type": "integer", "nullable": True},
+                            "at": {"type": "string", "format": "date-time"},
+                            "comment": {"type": "string"},
+                        },
+                    },
+                },
+                "reviewers": {"type": "array", "items": {"type": "integer"}, "description": "Editors and admins only"},
+                "reviews": {"type": "array", "items": {"$ref": "#/components/schemas/Review"}},
+            },
+        },
+        "ReviewInput": {
+            "type": "object",
+            "required": ["recommendation", "scores"],
+            "properties": {
+                "recommendation": {"type": "string", "enum": ["accept", "revise", "reject"]},
+                "scores": _SCORES,
+                "comment_to_author": {"type": "string"},
+                "confidential_comment": {"type": "string", "description": "Editors only"},
+            },
+        },
+        "Review": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "label": {"type": "string"},
+                "revision": {"type": "integer"},
+                "recommendation": {"type": "string"},
+                "scores": _SCORES,
+                "average": {"type": "number"},
+                "comment_to_author": {"type": "string"},
+                "reviewer_id": {"type": "integer", "description": "Not shown to authors"},
+                "reviewer_name": {"type": "string", "description": "Not shown to authors"},
+                "confidential_comment": {"type": "string", "description": "Not shown to authors"},
+            },
+        },
+    }
+)
+
+
 def openapi_document():
     return {
         "openapi": "3.0.3",

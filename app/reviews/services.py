@@ -265,3 +265,72 @@ def reviews_visible_to(user, contribution):
             entry["confidential_comment"] = review.confidential_comment
         shown.append(entry)
     return shown
+
+
+# --- assignment with notification, for pages and the API -------------------------
+
+def can_manage_reviewers(user, contribution):
+    """Editors of one of the contribution's areas and admins assign reviewers."""
+    return can_see_reviewer_names(user, contribution)
+
+
+def _tell_assigned(contribution, new_assignments):
+    from app.notifications.services import notify
+    from app.templating import external_url
+
+    messages = []
+    for assignment in new_assignments:
+        messages.extend(
+            notify(
+                [assignment.reviewer],
+                "review_assigned",
+                str(_l("You are asked to review “%(title)s” by %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
+                link=external_url("contributions.detail", contribution_id=contribution.id),
+            )
+        )
+    return messages
+
+
+def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
+    """Assign one named reviewer or top up automatically; commits and tells the reviewers. Returns the new assignments."""
+    from app.mail.services import dispatch
+
+    if not can_manage_reviewers(acting_user, contribution):
+        raise ReviewForbidden(_l("Only editors of the contribution's areas assign reviewers."))
+    try:
+        if automatic:
+            if contribution.state not in ASSIGNABLE_STATES:
+                raise ReviewError(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
+            created = top_up(contribution, acting_user)
+        else:
+            created = [assign(contribution, reviewer, acting_user)]
+        messages = _tell_assigned(contribution, created)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    dispatch(*messages)
+    return created
+
+
+def decline_and_tell(contribution, reviewer, reason):
+    """A reviewer declines; the area editors are told."""
+    from app.contributions.workflow import area_editors
+    from app.mail.services import dispatch
+    from app.notifications.services import notify
+    from app.templating import external_url
+
+    try:
+        assignment = decline(contribution, reviewer, reason)
+        messages = notify(
+            area_editors(contribution),
+            "review_declined",
+            str(_l("%(name)s declined to review “%(title)s”: %(reason)s", name=reviewer.display_name, title=contribution.title, reason=assignment.decline_reason)),
+            link=external_url("contributions.detail", contribution_id=contribution.id),
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    dispatch(*messages)
+    return assignment
