@@ -33,9 +33,9 @@ def visibility_clause(user):
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return sa.false()
-    if user.has_role("admin"):
-        return sa.true()
     conditions = [Contribution.author_id == user.id]
+    if user.has_role("admin"):
+        conditions.append(Contribution.state != "draft")
     if user.has_role("editor"):
         editor_areas = sa.select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
         in_editor_area = sa.exists().where(
