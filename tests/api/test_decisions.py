@@ -171,7 +171,17 @@ def test_authors_see_reviews_without_names_or_confidential_comments(app, client,
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_editors_deciding_at_once_give_one_winner(app, people, attempt):
-    """Accept and reject sent at the same moment on two connections: one 200, one 409, one history entry."""
+    """Accept and reject in flight at the same moment on two connections: one 200, one 409, one history entry.
+
+    A third connection holds the contribution's row lock until both requests
+    have read the row, passed their checks and are blocked writing it, so the
+    race is real every time, not left to thread scheduling.
+    """
+    import time
+
+    import psycopg
+    import sqlalchemy as sa
+
     from app.extensions import db
     from app.workflow.models import WorkflowHistory
 
@@ -180,19 +190,29 @@ def test_two_editors_deciding_at_once_give_one_winner(app, people, attempt):
         (token_headers(app, people["editor"].id), {"transition": "accept"}),
         (token_headers(app, people["editor_two"].id), {"transition": "reject", "comment": "Not convincing."}),
     ]
-    barrier = threading.Barrier(len(decisions))
+    database_url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
     statuses = []
 
     def decide(headers, body):
-        client = app.test_client()
-        # Load the contribution first so both requests hold the same version when they race.
-        barrier.wait()
-        response = client.post(f"/api/v1/contributions/{contribution_id}/transitions", json=body, headers=headers)
+        response = app.test_client().post(f"/api/v1/contributions/{contribution_id}/transitions", json=body, headers=headers)
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=decide, args=decision) for decision in decisions]
-    for thread in threads:
-        thread.start()
+    with psycopg.connect(database_url.render_as_string(hide_password=False)) as holder:
+        holder.execute("SELECT id FROM contributions WHERE id = %s FOR UPDATE", (contribution_id,))
+        threads = [threading.Thread(target=decide, args=decision) for decision in decisions]
+        for thread in threads:
+            thread.start()
+        with psycopg.connect(database_url.render_as_string(hide_password=False), autocommit=True) as observer:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                waiting = observer.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ).fetchone()[0]
+                if waiting == 2:
+                    break
+                time.sleep(0.02)
+            assert waiting == 2, "both decisions should be waiting to write the same row"
+        holder.rollback()  # release the row: the two decisions now race to commit
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(statuses) == [200, 409]
