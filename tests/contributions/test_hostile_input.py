@@ -1,0 +1,88 @@
+"""Hostile input in every text and rich-text field is stored and shown without active content (API and page)."""
+from html.parser import HTMLParser
+
+import pytest
+
+from app.contributions.types import TYPES
+from tests.api.support import token_headers
+from tests.contributions.hostile_corpus import HOSTILE_INPUTS
+from tests.contributions.samples import make_project, payload
+from tests.support import sign_in
+
+DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "style", "form", "meta", "base", "template", "img", "body", "details"}
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+class ActiveContentFinder(HTMLParser):
+    """Walks the markup as a browser would parse it and notes anything that could run."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in DANGEROUS_TAGS:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{tag}[{name}]")
+            if name == "style":
+                self.problems.append(f"{tag}[style]")
+            if name in ("href", "src", "xlink:href", "action", "data") and value:
+                compact = "".join(value.split()).lower()
+                if compact.startswith(DANGEROUS_SCHEMES):
+                    self.problems.append(f"{tag}[{name}={value!r}]")
+
+
+def active_content(markup):
+    finder = ActiveContentFinder()
+    finder.feed(markup)
+    finder.close()
+    return finder.problems
+
+
+def test_the_finder_catches_what_it_looks_for():
+    assert active_content('<p onclick="x()">a</p><script>1</script><a href=" javascript:x">y</a>') == [
+        "p[onclick]",
+        "<script>",
+        "a[href=' javascript:x']",
+    ]
+
+
+def text_fields(contribution_type):
+    return [field.name for field in TYPES[contribution_type].fields if field.kind in ("text", "long_text")]
+
+
+@pytest.fixture
+def author(make_user):
+    return make_user(["contributor"])
+
+
+@pytest.mark.parametrize("contribution_type", list(TYPES))
+def test_hostile_input_is_stored_and_rendered_inert(app, client, author, signed_in, contribution_type):
+    headers = token_headers(app, author.id)
+    with app.app_context():
+        project_id = make_project().id
+    page_client = signed_in(author)
+    for index, hostile in enumerate(HOSTILE_INPUTS):
+        body = payload(contribution_type, project_ids=[project_id])
+        body["title"] = f"Title {index} {hostile}"
+        body["summary"] = hostile
+        body["references"] = [{"url": "https://cordis.europa.eu/", "title": hostile}]
+        for name in text_fields(contribution_type):
+            body["fields"][name] = f"{name} {hostile}"
+        response = client.post("/api/v1/contributions", json=body, headers=headers)
+        assert response.status_code in (201, 422), response.get_json()
+        if response.status_code == 422:
+            # Refusing is also safe, but only for the title becoming empty: everything else is cleaned.
+            assert set(response.get_json()["fields"]) <= {"title"}, (hostile, response.get_json())
+            continue
+        stored = client.get(f"/api/v1/contributions/{response.get_json()['id']}", headers=headers).get_json()
+        for key, value in [("title", stored["title"]), ("summary", stored["summary"])] + [
+            (f"fields.{name}", stored["fields"].get(name, "")) for name in text_fields(contribution_type)
+        ] + [("reference title", reference["title"]) for reference in stored["references"]]:
+            problems = active_content(value) if key == "summary" else ([] if "<" not in value else active_content(value) or ["tag in plain text"])
+            assert not problems, f"{key} stored active content for {hostile!r}: {problems} in {value!r}"
+        page = page_client.get(f"/contributions/{stored['id']}").get_data(as_text=True)
+        main = page[page.index('<main'):page.index("</main>")]
+        assert not active_content(main), f"page shows active content for {hostile!r}: {active_content(main)}"
