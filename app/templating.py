@@ -4,6 +4,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from app.auth import services as auth_services
+from app.contributions import services as contribution_services
 
 
 def external_url(endpoint, **values):
@@ -32,6 +33,8 @@ def register(app):
             "can": {
                 "administer": auth_services.can_administer(current_user),
                 "invite": auth_services.can_invite(current_user),
+                "contribute": contribution_services.may_create(current_user),
+                "browse_contributions": contribution_services.may_browse(current_user),
             },
             "current_locale": str(get_locale() or "en"),
         }

@@ -59,6 +59,14 @@ ROUTES = {
     ("POST", "/invitations/<int:invitation_id>/revoke"): ("/invitations/999999/revoke", roles("admin", "editor", ok={404})),
     # contributions
     ("GET", "/contributions/<int:contribution_id>"): ("/contributions/999999", signed_in(ok={404})),
+    ("GET", "/contributions/new"): ("/contributions/new", roles("contributor")),
+    ("GET", "/contributions/new/<type_code>"): ("/contributions/new/capability_gap", roles("contributor")),
+    ("POST", "/contributions/new/<type_code>"): ("/contributions/new/capability_gap", roles("contributor", ok={302, 422})),
+    ("GET", "/contributions/<int:contribution_id>/edit"): ("/contributions/999999/edit", signed_in(ok={404})),
+    ("POST", "/contributions/<int:contribution_id>/edit"): ("/contributions/999999/edit", signed_in(ok={404})),
+    ("POST", "/contributions/<int:contribution_id>/transitions"): ("/contributions/999999/transitions", signed_in(ok={404})),
+    ("GET", "/contributions/mine"): ("/contributions/mine", signed_in()),
+    ("GET", "/contributions"): ("/contributions", signed_in()),
     # reports (public side)
     ("GET", "/reports"): ("/reports", public()),
     ("GET", "/reports/<int:report_id>"): ("/reports/999999", public(ok={404})),

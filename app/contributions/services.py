@@ -70,6 +70,11 @@ def get_visible(user, contribution_id):
     return db.session.scalar(sa.select(Contribution).where(Contribution.id == contribution_id, visibility_clause(user)))
 
 
+def may_browse(user):
+    """The contributions list is for those who work on others' contributions."""
+    return bool(user and user.is_authenticated and user.has_role("editor", "reviewer", "admin"))
+
+
 def may_create(user):
     return bool(user and user.is_authenticated and user.has_role("contributor"))
 

@@ -1,0 +1,122 @@
+"""HTML forms for contributions, built from the type schemas in types.py (one definition for form, API and page)."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.forms import MultiCheckboxField
+from app.i18n import lazy_gettext as _l
+
+REFERENCE_ROWS = 5
+
+
+def _field_for(spec, gap_choices):
+    """A WTForms field for one schema field; validity is checked by the shared service, not here."""
+    options = {"description": spec.help or "", "validators": [Optional()]}
+    if spec.kind == "text":
+        return StringField(spec.label, **options)
+    if spec.kind == "long_text":
+        return TextAreaField(spec.label, **options)
+    if spec.kind == "choice":
+        return RadioField(spec.label, choices=[(value, label) for value, label in spec.choices], **options)
+    if spec.kind == "multi_choice":
+        return MultiCheckboxField(spec.label, choices=[(value, label) for value, label in spec.choices], **options)
+    if spec.kind == "integer":
+        return IntegerField(spec.label, validators=[Optional(), NumberRange(spec.min, spec.max)], description=spec.help or "")
+    if spec.kind == "url":
+        return URLField(spec.label, **options)
+    if spec.kind == "date":
+        return DateField(spec.label, **options)
+    if spec.kind == "contribution_refs":
+        return MultiCheckboxField(spec.label, choices=gap_choices, coerce=int, **options)
+    raise ValueError(spec.kind)
+
+
+class CommonFields(FlaskForm):
+    title = StringField(_l("Title"), validators=[Length(max=300)])
+    thematic_areas = MultiCheckboxField(_l("Thematic areas"), choices=[])
+    summary = TextAreaField(
+        _l("Summary"),
+        description=_l("A few paragraphs. You may use bold, italics, lists and links (HTML); anything else is removed."),
+    )
+    network_id = SelectField(_l("Source network"), choices=[], coerce=int)
+    workshop_id = SelectField(_l("Workshop"), choices=[], coerce=int)
+    project_ids = MultiCheckboxField(_l("Linked EU-funded projects"), choices=[], coerce=int)
+    version = HiddenField()
+
+
+def contribution_form(spec, areas, networks, workshops, projects, gap_choices, formdata=None, contribution=None):
+    """The form for one contribution type, filled from `contribution` when editing."""
+
+    class ContributionForm(CommonFields):
+        pass
+
+    for field in spec.fields:
+        setattr(ContributionForm, f"field_{field.name}", _field_for(field, gap_choices))
+    for row in range(REFERENCE_ROWS):
+        setattr(ContributionForm, f"reference_url_{row}", URLField(_l("Reference %(n)d: web address", n=row + 1), validators=[Optional()]))
+        setattr(ContributionForm, f"reference_title_{row}", StringField(_l("Reference %(n)d: title", n=row + 1), validators=[Optional()]))
+
+    form = ContributionForm(formdata=formdata) if formdata is not None else ContributionForm()
+    form.thematic_areas.choices = [(area.code, f"{area.code} – {area.name}") for area in areas]
+    form.network_id.choices = [(0, _l("None"))] + [(network.id, network.name) for network in networks]
+    form.workshop_id.choices = [(0, _l("None"))] + [(workshop.id, workshop.title) for workshop in workshops]
+    form.project_ids.choices = [(project.id, f"{project.acronym} – {project.title}") for project in projects]
+    if contribution is not None and formdata is None:
+        form.title.data = contribution.title
+        form.thematic_areas.data = contribution.area_codes
+        form.summary.data = contribution.summary
+        form.network_id.data = contribution.network_id or 0
+        form.workshop_id.data = contribution.workshop_id or 0
+        form.project_ids.data = [project.id for project in contribution.projects]
+        form.version.data = str(contribution.version)
+        for field in spec.fields:
+            value = contribution.fields.get(field.name)
+            if field.kind == "date" and value:
+                from datetime import date
+
+                value = date.fromisoformat(value)
+            getattr(form, f"field_{field.name}").data = value
+        for row, reference in enumerate((contribution.references or [])[:REFERENCE_ROWS]):
+            getattr(form, f"reference_url_{row}").data = reference.get("url", "")
+            getattr(form, f"reference_title_{row}").data = reference.get("title", "")
+    return form
+
+
+def payload_from(form, spec):
+    """The API-shaped dict the services take, from a submitted form."""
+    fields = {}
+    for field in spec.fields:
+        value = getattr(form, f"field_{field.name}").data
+        if field.kind == "date" and value:
+            value = value.isoformat()
+        if value not in (None, "", []):
+            fields[field.name] = value
+    references = []
+    for row in range(REFERENCE_ROWS):
+        url = (getattr(form, f"reference_url_{row}").data or "").strip()
+        if url:
+            references.append({"url": url, "title": getattr(form, f"reference_title_{row}").data or ""})
+    return {
+        "type": spec.code,
+        "title": form.title.data or "",
+        "thematic_areas": form.thematic_areas.data or [],
+        "summary": form.summary.data or "",
+        "fields": fields,
+        "network_id": form.network_id.data or None,
+        "workshop_id": form.workshop_id.data or None,
+        "project_ids": form.project_ids.data or [],
+        "references": references,
+    }
+
+
+def form_field_name(error_key):
+    """Where a service error key ("fields.need", "thematic_areas") lives on the form."""
+    if error_key.startswith("fields."):
+        return "field_" + error_key.split(".", 1)[1]
+    return {"references": "reference_url_0"}.get(error_key, error_key)
+
+
+class TransitionForm(FlaskForm):
+    transition = HiddenField()
+    version = HiddenField()
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10000)])
