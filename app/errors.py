@@ -1,5 +1,5 @@
 """Error responses: JSON under /api/, pages in the site's look elsewhere."""
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -43,7 +43,9 @@ def register(app):
                 template = "errors/500.html"
             else:
                 return render_template("errors/400.html", message=error.description, status=status), status
-        return render_template(template, error=error, max_bytes=app.config.get("MAX_CONTENT_LENGTH")), status
+        # An upload view states its own limit (g.upload_limit); otherwise the request limit.
+        limit = g.get("upload_limit") or app.config.get("MAX_CONTENT_LENGTH")
+        return render_template(template, error=error, max_bytes=limit), status
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

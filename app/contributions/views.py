@@ -259,3 +259,70 @@ def index():
         workflow=services.workflow(),
         sorts=services.SORTS,
     )
+
+
+# --- attachments -------------------------------------------------------------------
+
+@bp.post("/contributions/<int:contribution_id>/attachments")
+@login_required
+def upload_attachment(contribution_id):
+    from flask import g
+
+    from app.contributions import attachments
+
+    contribution = _visible_or_404(contribution_id)
+    # Refuse an oversized body before reading it, stating the attachment limit.
+    g.upload_limit = attachments.limit_bytes()
+    request.max_content_length = attachments.limit_bytes() + 64 * 1024
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        attachment = attachments.add(contribution, current_user, request.files.get("file"))
+    except attachments.AttachmentError as error:
+        if error.status == 413:
+            abort(413)
+        flash(error.message, "error")
+        spec = contribution.type_spec
+        return _render_form(spec, _build_form(spec, contribution), contribution, status=422)
+    flash(_("Attached: %(name)s", name=attachment.filename), "success")
+    return redirect(url_for("contributions.edit", contribution_id=contribution.id))
+
+
+@bp.get("/contributions/<int:contribution_id>/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(contribution_id, attachment_id):
+    from flask import send_file
+
+    from app.contributions import attachments
+
+    contribution = _visible_or_404(contribution_id)
+    attachment = attachments.find(contribution, attachment_id) or abort(404)
+    response = send_file(
+        attachments.path_of(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/contributions/<int:contribution_id>/attachments/<int:attachment_id>/remove")
+@login_required
+def remove_attachment(contribution_id, attachment_id):
+    from app.contributions import attachments
+
+    contribution = _visible_or_404(contribution_id)
+    attachment = attachments.find(contribution, attachment_id) or abort(404)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    try:
+        attachments.remove(contribution, current_user, attachment)
+    except attachments.AttachmentError as error:
+        flash(error.message, "error")
+        return redirect(url_for("contributions.detail", contribution_id=contribution.id)), 303
+    flash(_("Removed: %(name)s", name=attachment.filename), "success")
+    return redirect(url_for("contributions.edit", contribution_id=contribution.id))
