@@ -66,6 +66,7 @@ ROUTES = {
     ("POST", "/contributions/<int:contribution_id>/edit"): ("/contributions/999999/edit", signed_in(ok={404})),
     ("POST", "/contributions/<int:contribution_id>/transitions"): ("/contributions/999999/transitions", signed_in(ok={404})),
     ("GET", "/contributions/mine"): ("/contributions/mine", signed_in()),
+    ("GET", "/contributions/<int:contribution_id>/diff"): ("/contributions/999999/diff", signed_in(ok={404})),
     ("POST", "/contributions/<int:contribution_id>/attachments"): ("/contributions/999999/attachments", signed_in(ok={404})),
     ("GET", "/contributions/<int:contribution_id>/attachments/<int:attachment_id>"): ("/contributions/999999/attachments/1", signed_in(ok={404})),
     ("POST", "/contributions/<int:contribution_id>/attachments/<int:attachment_id>/remove"): ("/contributions/999999/attachments/1/remove", signed_in(ok={404})),

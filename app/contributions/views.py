@@ -190,6 +190,25 @@ def detail(contribution_id):
     )
 
 
+@bp.get("/contributions/<int:contribution_id>/diff")
+@login_required
+def diff(contribution_id):
+    from app.contributions.diff import compare
+
+    contribution = _visible_or_404(contribution_id)
+    numbers = [revision.number for revision in contribution.revisions]
+    if len(numbers) < 2:
+        abort(404)
+    old_number = request.args.get("from", numbers[-2], type=int)
+    new_number = request.args.get("to", numbers[-1], type=int)
+    old, new = services.revision(contribution, old_number), services.revision(contribution, new_number)
+    if old is None or new is None:
+        abort(404)
+    return render_template(
+        "contributions/diff.html", contribution=contribution, old=old, new=new, changes=compare(old, new), numbers=numbers
+    )
+
+
 @bp.post("/contributions/<int:contribution_id>/transitions")
 @login_required
 def apply_transition(contribution_id):
