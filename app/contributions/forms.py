@@ -36,7 +36,19 @@ class CommonFields(FlaskForm):
     thematic_areas = MultiCheckboxField(_l("Thematic areas"), choices=[])
     summary = TextAreaField(
         _l("Summary"),
-        description=_l("A few paragraphs. You may use bold, italics, lists and links (HTML); anything else is removed."),
+        description=_l("A few paragraphs. You may use bold, italics, lists and links; anything else is removed."),
+        # The editor's button labels travel on the field, translated, so editor.js stays language-free.
+        render_kw={
+            "data-rich-text": "true",
+            "rows": 8,
+            "data-label-toolbar": _l("Formatting"),
+            "data-label-bold": _l("Bold"),
+            "data-label-italic": _l("Italic"),
+            "data-label-bullets": _l("Bulleted list"),
+            "data-label-numbers": _l("Numbered list"),
+            "data-label-link": _l("Link"),
+            "data-prompt-link": _l("Web address (https://…)"),
+        },
     )
     network_id = SelectField(_l("Source network"), choices=[], coerce=int)
     workshop_id = SelectField(_l("Workshop"), choices=[], coerce=int)
