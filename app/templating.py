@@ -35,6 +35,7 @@ def register(app):
                 "invite": auth_services.can_invite(current_user),
                 "contribute": contribution_services.may_create(current_user),
                 "browse_contributions": contribution_services.may_browse(current_user),
+                "review": bool(current_user.is_authenticated and current_user.has_role("reviewer")),
             },
             "current_locale": str(get_locale() or "en"),
         }

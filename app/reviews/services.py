@@ -334,3 +334,23 @@ def decline_and_tell(contribution, reviewer, reason):
         raise
     dispatch(*messages)
     return assignment
+
+
+def assignments_of(reviewer):
+    """The reviewer's assignments with their contributions (one query), newest first."""
+    from sqlalchemy.orm import joinedload
+
+    return db.session.scalars(
+        sa.select(ReviewerAssignment)
+        .options(joinedload(ReviewerAssignment.contribution))
+        .where(ReviewerAssignment.reviewer_id == reviewer.id)
+        .order_by(ReviewerAssignment.assigned_at.desc())
+    ).all()
+
+
+def own_review(contribution, reviewer):
+    return db.session.scalar(
+        sa.select(Review).where(
+            Review.contribution_id == contribution.id, Review.reviewer_id == reviewer.id, Review.revision == contribution.revision
+        )
+    )

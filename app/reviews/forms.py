@@ -1,0 +1,24 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.i18n import lazy_gettext as _l
+
+SCORE_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
+
+
+class ReviewForm(FlaskForm):
+    recommendation = RadioField(
+        _l("Recommendation"),
+        choices=[("accept", _l("Accept")), ("revise", _l("Ask for changes")), ("reject", _l("Reject"))],
+        validators=[DataRequired()],
+    )
+    relevance = RadioField(_l("Relevance (1 low – 5 high)"), choices=SCORE_CHOICES, validators=[DataRequired()])
+    evidence = RadioField(_l("Evidence (1 low – 5 high)"), choices=SCORE_CHOICES, validators=[DataRequired()])
+    urgency = RadioField(_l("Urgency (1 low – 5 high)"), choices=SCORE_CHOICES, validators=[DataRequired()])
+    comment_to_author = TextAreaField(_l("Comment to the author"), validators=[Optional(), Length(max=20000)])
+    confidential_comment = TextAreaField(_l("Confidential comment to the editors"), validators=[Optional(), Length(max=20000)])
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Why you decline"), validators=[DataRequired(), Length(max=5000)])
