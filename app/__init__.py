@@ -97,6 +97,7 @@ def _register_blueprints(app):
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.contributions.views import bp as contributions_bp
+    from app.notifications.views import bp as notifications_bp
     from app.reviews.views import bp as reviews_bp
     from app.main.views import bp as main_bp
     from app.reports.views import bp as reports_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(subscriptions_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

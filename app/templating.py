@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.auth import services as auth_services
 from app.contributions import services as contribution_services
+from app.notifications import services as notification_services
 
 
 def external_url(endpoint, **values):
@@ -29,15 +30,19 @@ def role_labels(roles):
 def register(app):
     @app.context_processor
     def permissions():
+        # Outside a request (e-mails rendered by the CLI or a job) there is no user.
+        signed_in = bool(current_user and current_user.is_authenticated)
         return {
             "can": {
                 "administer": auth_services.can_administer(current_user),
                 "invite": auth_services.can_invite(current_user),
                 "contribute": contribution_services.may_create(current_user),
                 "browse_contributions": contribution_services.may_browse(current_user),
-                "review": bool(current_user.is_authenticated and current_user.has_role("reviewer")),
+                "review": bool(signed_in and current_user.has_role("reviewer")),
             },
             "current_locale": str(get_locale() or "en"),
+            # One COUNT on an index, only for signed-in users.
+            "notifications_unread": notification_services.unread_count(current_user) if signed_in else 0,
         }
 
     from app.main.forms import language_choices

@@ -67,6 +67,8 @@ ROUTES = {
     ("POST", "/contributions/<int:contribution_id>/transitions"): ("/contributions/999999/transitions", signed_in(ok={404})),
     ("GET", "/contributions/mine"): ("/contributions/mine", signed_in()),
     ("GET", "/reviews"): ("/reviews", roles("reviewer")),
+    ("GET", "/notifications"): ("/notifications", signed_in()),
+    ("POST", "/notifications/read"): ("/notifications/read", signed_in(ok={302})),
     ("GET", "/reviews/<int:assignment_id>"): ("/reviews/999999", signed_in(ok={404})),
     ("POST", "/reviews/<int:assignment_id>"): ("/reviews/999999", signed_in(ok={404})),
     ("POST", "/reviews/<int:assignment_id>/decline"): ("/reviews/999999/decline", signed_in(ok={404})),

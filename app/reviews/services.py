@@ -354,3 +354,62 @@ def own_review(contribution, reviewer):
             Review.contribution_id == contribution.id, Review.reviewer_id == reviewer.id, Review.revision == contribution.revision
         )
     )
+
+
+def overdue_assignments(now=None):
+    """Open assignments past their due date on contributions in review, not yet reviewed at the current revision."""
+    now = now or utcnow()
+    reviewed = sa.exists().where(
+        Review.contribution_id == ReviewerAssignment.contribution_id,
+        Review.reviewer_id == ReviewerAssignment.reviewer_id,
+        Review.revision == Contribution.revision,
+    )
+    return db.session.scalars(
+        sa.select(ReviewerAssignment)
+        .join(Contribution, Contribution.id == ReviewerAssignment.contribution_id)
+        .where(
+            ReviewerAssignment.declined_at.is_(None),
+            ReviewerAssignment.due_at < now,
+            Contribution.state == "in_review",
+            ~reviewed,
+        )
+        .order_by(ReviewerAssignment.id)
+    ).all()
+
+
+def remind_overdue(now=None):
+    """E-mail each overdue reviewer at most once a day; safe to run as often as cron likes. Returns how many were sent."""
+    from datetime import timezone
+
+    from app.mail.services import dispatch
+    from app.notifications.services import notify
+    from app.templating import external_url
+
+    now = now or utcnow()
+    sent = 0
+    for assignment in overdue_assignments(now):
+        last = assignment.last_reminded_at
+        if last is not None and (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > now - timedelta(days=1):
+            continue
+        # Claim the reminder first so two runs at once send one e-mail.
+        claimed = db.session.execute(
+            sa.update(ReviewerAssignment)
+            .where(ReviewerAssignment.id == assignment.id)
+            .where(sa.or_(ReviewerAssignment.last_reminded_at.is_(None), ReviewerAssignment.last_reminded_at <= now - timedelta(days=1)))
+            .values(last_reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            continue
+        contribution = db.session.get(Contribution, assignment.contribution_id)
+        messages = notify(
+            [assignment.reviewer],
+            "review_overdue",
+            str(_l("Your review of “%(title)s” was due on %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
+            link=external_url("reviews.review", assignment_id=assignment.id),
+        )
+        db.session.commit()
+        dispatch(*messages)
+        sent += 1
+    return sent

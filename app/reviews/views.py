@@ -9,7 +9,17 @@ from app.reviews import services
 from app.reviews.forms import DeclineForm, ReviewForm
 from app.reviews.models import ReviewerAssignment
 
-bp = Blueprint("reviews", __name__)
+bp = Blueprint("reviews", __name__, cli_group="reviews")
+
+
+@bp.cli.command("remind")
+def remind_command():
+    """E-mail reviewers whose reviews are overdue (at most once a day each); for cron."""
+    import click
+
+    from app.reviews.jobs import send_review_reminders
+
+    click.echo(f"Reminders sent: {send_review_reminders()}.")
 
 
 def _own_assignment_or_404(assignment_id):
