@@ -27,6 +27,15 @@ def role_labels(roles):
     return ", ".join(str(ROLES.get(role, role)) for role in roles)
 
 
+def workflow_diagram(workflow, current_state=None):
+    """The workflow as an accessible SVG, labels in the reader's language."""
+    from flask_babel import gettext
+
+    from app.workflow.diagram import render_svg
+
+    return render_svg(workflow, current_state, translate=gettext)
+
+
 def register(app):
     @app.context_processor
     def permissions():
@@ -48,6 +57,7 @@ def register(app):
     from app.main.forms import language_choices
 
     app.jinja_env.globals["language_choices"] = language_choices
+    app.jinja_env.globals["workflow_diagram"] = workflow_diagram
     app.jinja_env.filters["role_labels"] = role_labels
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

@@ -37,6 +37,8 @@ ROUTES = {
     ("GET", "/areas/<code>"): ("/areas/BM", public()),
     ("POST", "/language"): ("/language", public(ok={302})),
     ("GET", "/healthz"): ("/healthz", public()),
+    ("GET", "/help"): ("/help", public()),
+    ("GET", "/help/workflows/<name>"): ("/help/workflows/contribution", public()),
     ("GET", "/static/<path:filename>"): ("/static/css/app.css", public()),
     # accounts
     ("GET", "/login"): ("/login", public(ok={200, 302})),

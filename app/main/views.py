@@ -38,3 +38,6 @@ def health():
     """For load balancers: answers 200 when the database answers."""
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
+
+
+from app.main import help  # noqa: E402,F401  (help pages register on this blueprint)
