@@ -85,8 +85,10 @@ def test_hostile_input_is_stored_and_rendered_inert(app, client, author, signed_
             assert not problems, f"{key} stored active content for {hostile!r}: {problems} in {value!r}"
         page = page_client.get(f"/contributions/{stored['id']}").get_data(as_text=True)
         main = page[page.index('<main'):page.index("</main>")]
-        # The page's own transition forms are ours, not the contributor's: leave them out.
-        if 'aria-labelledby="actions-heading"' in main:
-            start = main.index('<section aria-labelledby="actions-heading">')
-            main = main[:start] + main[main.index("</section>", start):]
+        # The page's own workflow picture and transition forms are ours, not the contributor's: leave them out.
+        for own_section in ("workflow-heading", "actions-heading"):
+            marker = f'<section aria-labelledby="{own_section}">'
+            if marker in main:
+                start = main.index(marker)
+                main = main[:start] + main[main.index("</section>", start):]
         assert not active_content(main), f"page shows active content for {hostile!r}: {active_content(main)}"
