@@ -275,6 +275,7 @@ def index():
         types=TYPES,
         areas=community_services.thematic_areas(),
         networks=db.session.scalars(sa.select(Network).order_by(Network.name)).all(),
+        workshops=db.session.scalars(sa.select(Workshop).order_by(Workshop.held_on.desc().nulls_last()).limit(200)).all(),
         workflow=services.workflow(),
         sorts=services.SORTS,
     )
