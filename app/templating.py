@@ -48,6 +48,7 @@ def register(app):
                 "contribute": contribution_services.may_create(current_user),
                 "browse_contributions": contribution_services.may_browse(current_user),
                 "review": bool(signed_in and current_user.has_role("reviewer")),
+                "desk": bool(signed_in and current_user.has_role("editor", "admin")),
             },
             "current_locale": str(get_locale() or "en"),
             # One COUNT on an index, only for signed-in users.

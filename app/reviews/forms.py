@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.i18n import lazy_gettext as _l
@@ -22,3 +22,7 @@ class ReviewForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(_l("Why you decline"), validators=[DataRequired(), Length(max=5000)])
+
+
+class AssignForm(FlaskForm):
+    reviewer_id = SelectField(_l("Reviewer"), choices=[], coerce=int, validate_choice=False)

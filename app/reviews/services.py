@@ -413,3 +413,68 @@ def remind_overdue(now=None):
         dispatch(*messages)
         sent += 1
     return sent
+
+
+# --- the editor's desk ---------------------------------------------------------------
+
+def desk_areas(user):
+    """The areas whose desk `user` sees: an editor's own areas; every area for admins."""
+    from app.community.services import thematic_areas
+
+    if user.has_role("admin"):
+        return thematic_areas()
+    if user.has_role("editor"):
+        return list(user.areas)
+    return []
+
+
+def desk(user, now=None):
+    """Per area: awaiting screening, reviews outstanding, reviews overdue, ready for a decision. A few grouped queries."""
+    now = now or utcnow()
+    areas = desk_areas(user)
+    if not areas:
+        return []
+    area_ids = [area.id for area in areas]
+    rows = db.session.execute(
+        sa.select(Contribution, contribution_areas.c.area_id)
+        .join(contribution_areas, contribution_areas.c.contribution_id == Contribution.id)
+        .where(contribution_areas.c.area_id.in_(area_ids), Contribution.state.in_(("submitted", "in_review")))
+        .order_by(Contribution.submitted_at, Contribution.id)
+    ).all()
+    contribution_ids = {contribution.id for contribution, _area in rows}
+    open_assignments = db.session.scalars(
+        sa.select(ReviewerAssignment).where(
+            ReviewerAssignment.contribution_id.in_(contribution_ids), ReviewerAssignment.declined_at.is_(None)
+        )
+    ).all() if contribution_ids else []
+    reviews = db.session.execute(
+        sa.select(Review.contribution_id, Review.reviewer_id, Review.revision).where(Review.contribution_id.in_(contribution_ids))
+    ).all() if contribution_ids else []
+    reviewed = {(row.contribution_id, row.reviewer_id, row.revision) for row in reviews}
+    needed = current_app.config["MIN_REVIEWS"]
+    by_area = {area.id: {"area": area, "screening": [], "outstanding": [], "overdue": [], "ready": []} for area in areas}
+    for contribution, area_id in rows:
+        section = by_area[area_id]
+        if contribution.state == "submitted":
+            section["screening"].append(contribution)
+            continue
+        mine = [a for a in open_assignments if a.contribution_id == contribution.id]
+        done = [a for a in mine if (contribution.id, a.reviewer_id, contribution.revision) in reviewed]
+        waiting = [a for a in mine if a not in done]
+        if len(done) >= needed:
+            section["ready"].append(contribution)
+        if waiting:
+            section["outstanding"].append((contribution, waiting))
+        late = [a for a in waiting if (a.due_at if a.due_at.tzinfo else a.due_at.replace(tzinfo=now.tzinfo)) < now]
+        if late:
+            section["overdue"].append((contribution, late))
+    return list(by_area.values())
+
+
+def decision_summary(contribution):
+    """Reviews of the current revision side by side, with the average of each score."""
+    current = [review for review in reviews_of(contribution, contribution.revision)]
+    averages = {
+        score: round(sum(getattr(review, score) for review in current) / len(current), 2) if current else None for score in SCORES
+    }
+    return {"reviews": current, "averages": averages}

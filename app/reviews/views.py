@@ -1,5 +1,5 @@
 """Reviewer pages: assignments, the review form, declining. Thin views over app/reviews/services.py."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.contributions import services as contribution_services
@@ -100,3 +100,71 @@ def decline(assignment_id):
         return redirect(url_for("reviews.review", assignment_id=assignment.id)), 303
     flash(_("You declined this review; the editors are told."), "success")
     return redirect(url_for("reviews.index"))
+
+
+# --- the editor's desk ----------------------------------------------------------------
+
+@bp.get("/desk")
+@login_required
+def desk():
+    if not current_user.has_role("editor", "admin"):
+        abort(403)
+    from app.community.models import utcnow
+
+    return render_template("reviews/desk.html", sections=services.desk(current_user), now=utcnow())
+
+
+def _decidable_or_error(contribution_id):
+    contribution = contribution_services.get_visible(current_user, contribution_id)
+    if contribution is None:
+        abort(404)
+    if not services.can_manage_reviewers(current_user, contribution):
+        abort(403)
+    return contribution
+
+
+@bp.get("/desk/contributions/<int:contribution_id>")
+@login_required
+def decision(contribution_id):
+    from app.contributions.forms import TransitionForm
+    from app.reviews.forms import AssignForm
+
+    contribution = _decidable_or_error(contribution_id)
+    workflow = contribution_services.workflow()
+    form = AssignForm()
+    form.reviewer_id.choices = [(user.id, f"{user.display_name} ({user.organisation})") for user in services.eligible_reviewers(contribution)]
+    return render_template(
+        "reviews/decision.html",
+        contribution=contribution,
+        assignments=services.assignments(contribution, include_declined=True),
+        summary=services.decision_summary(contribution),
+        assign_form=form,
+        transition_form=TransitionForm(),
+        allowed=[workflow.transitions[name] for name in contribution_services.allowed_transitions(current_user, contribution)],
+        workflow=workflow,
+        can_assign=contribution.state in services.ASSIGNABLE_STATES,
+    )
+
+
+@bp.post("/desk/contributions/<int:contribution_id>/reviewers")
+@login_required
+def assign(contribution_id):
+    from app.auth.models import User
+    from app.reviews.forms import AssignForm
+
+    contribution = _decidable_or_error(contribution_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    automatic = request.form.get("action") == "auto"
+    reviewer = None if automatic else db.session.get(User, form.reviewer_id.data or 0)
+    if not automatic and reviewer is None:
+        flash(_("Choose a reviewer."), "error")
+        return redirect(url_for("reviews.decision", contribution_id=contribution.id)), 303
+    try:
+        created = services.assign_reviewers(contribution, current_user, reviewer=reviewer, automatic=automatic)
+    except services.ReviewError as error:
+        flash(error.message, "error")
+        return redirect(url_for("reviews.decision", contribution_id=contribution.id)), 303
+    flash(_("Assigned: %(names)s", names=", ".join(a.reviewer.display_name for a in created) or _("nobody new")), "success")
+    return redirect(url_for("reviews.decision", contribution_id=contribution.id))
