@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import User, user_areas
+from app.auth.models import user_areas
 from app.community.models import utcnow
 from app.contributions import search
 from app.contributions.models import Contribution, ContributionRevision, contribution_areas
@@ -278,10 +278,6 @@ def list_visible(user, state=None, type=None, area=None, network_id=None, worksh
     items = db.session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 
-
-def authors_for(contributions):
-    ids = {contribution.author_id for contribution in contributions}
-    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
 
 
 # --- workflow ----------------------------------------------------------------------

@@ -7,7 +7,6 @@ from app.contributions.types import TYPES
 from tests.api.support import token_headers
 from tests.contributions.hostile_corpus import HOSTILE_INPUTS
 from tests.contributions.samples import make_project, payload
-from tests.support import sign_in
 
 DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "style", "form", "meta", "base", "template", "img", "body", "details"}
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")

@@ -1,6 +1,6 @@
 """Revisions: edits after submission make new revisions; any two can be compared."""
 from tests.api.support import token_headers
-from tests.contributions.samples import payload, put_in_state, user
+from tests.contributions.samples import payload
 
 
 def test_an_edit_after_changes_were_requested_makes_a_revision_and_the_diff_shows_it(app, client, make_user, signed_in):

@@ -1,5 +1,4 @@
 """The workflow picture is drawn from the definition and marks the current state."""
-from html.parser import HTMLParser
 
 
 def test_help_page_draws_every_state_and_transition(client, app):
