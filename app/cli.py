@@ -7,6 +7,7 @@ from app.auth import services as auth_services
 from app.auth.models import ROLES
 from app.community import services as community_services
 from app.extensions import db
+from app.i18n import gettext as _
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
@@ -20,7 +21,7 @@ jobs_cli = AppGroup("jobs", help="Background job workers.")
 def seed_command():
     """Seed thematic areas and reference data (idempotent)."""
     created = community_services.seed_thematic_areas()
-    click.echo(f"Thematic areas: {created} created, {len(community_services.thematic_areas())} in all.")
+    click.echo(_("Thematic areas: %(created)d created, %(total)d in all.", created=created, total=len(community_services.thematic_areas())))
 
 
 @users_cli.command("create")
@@ -47,7 +48,7 @@ def create_user_command(email, roles, password, name, areas, network, organisati
     except auth_services.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
-    click.echo(f"Created {user.email} ({', '.join(user.roles)}), id {user.id}.")
+    click.echo(_("Created %(email)s (%(roles)s), id %(id)d.", email=user.email, roles=", ".join(user.roles), id=user.id))
 
 
 @click.command("demo")
@@ -57,7 +58,7 @@ def demo_command():
     from app.demo import load_demo
 
     logins = load_demo()
-    click.echo("Demo data loaded. Sign in with:")
+    click.echo(_("Demo data loaded. Sign in with:"))
     for email, password, roles in logins:
         click.echo(f"  {email:<40} {password:<20} {', '.join(roles)}")
 
@@ -68,9 +69,9 @@ def flush_command():
     from app.mail.services import flush_outbox, mail_configured
 
     if not mail_configured():
-        raise click.ClickException("MAIL_SERVER is not set: e-mails stay in the outbox (see /admin/outbox).")
+        raise click.ClickException(_("MAIL_SERVER is not set: e-mails stay in the outbox (see /admin/outbox)."))
     sent, failed, _held = flush_outbox()
-    click.echo(f"Outbox: {sent} sent, {failed} failed.")
+    click.echo(_("Outbox: %(sent)d sent, %(failed)d failed.", sent=sent, failed=failed))
     if failed:
         raise SystemExit(1)
 
@@ -85,7 +86,7 @@ def worker_command(burst):
     from app.jobs import queue, redis_connection
 
     if redis_connection() is None:
-        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
+        raise click.ClickException(_("REDIS_URL is not set: jobs run in-process, no worker is needed."))
     worker = Worker([queue()], connection=redis_connection(), serializer=JSONSerializer)
     worker.work(burst=burst, with_scheduler=True)
 

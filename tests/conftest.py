@@ -91,8 +91,12 @@ def redis_url():
         connection.flushdb()
 
 
+# The test SMTP server refuses recipients whose address contains this (e.g. "x+refuse@example.eu").
+REFUSED_RECIPIENT_MARK = "+refuse"
+
+
 class Mailbox:
-    """What the test SMTP server received."""
+    """What the test SMTP server received (it refuses addresses containing "+refuse")."""
 
     def __init__(self):
         self.messages = []
@@ -118,6 +122,13 @@ def smtp_server():
     mailbox = Mailbox()
 
     class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            # Addresses with "+refuse" in them are refused, to test failed sends.
+            if REFUSED_RECIPIENT_MARK in address:
+                return "550 5.1.1 Mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server, session, envelope):
             message = message_from_bytes(envelope.original_content, policy=policy.default)
             mailbox.messages.append(message)

@@ -5,6 +5,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from app.auth.models import User
 from app.community.models import Network, ThematicArea
 from app.extensions import db
+from app.mail.models import OutboxMessage
 
 PASSWORD = "correct horse battery"
 
@@ -53,3 +54,16 @@ class UserFactory(BaseFactory):
             self.networks = list(extracted)
         if create:
             db.session.commit()
+
+
+class OutboxMessageFactory(BaseFactory):
+    """An e-mail waiting in the outbox (pending), as `mail.services.queue_email` leaves it."""
+
+    class Meta:
+        model = OutboxMessage
+
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.eu")
+    subject = factory.Sequence(lambda n: f"Test message {n}")
+    body_text = "Hello from the CERIS Exchange outbox."
+    body_html = "<p>Hello from the CERIS Exchange outbox.</p>"
+    kind = "test"

@@ -1,9 +1,10 @@
 """Outbox: write every e-mail first, then hand it to a job to send."""
+import secrets
 import smtplib
 import ssl
-from datetime import timedelta
+from datetime import timedelta, timezone
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -15,7 +16,15 @@ from app.mail.models import OutboxMessage
 # A message claimed this long ago by a sender that never finished (a worker
 # killed mid-send) is free to be claimed again.
 STALE_CLAIM = timedelta(minutes=10)
-MAX_ATTEMPTS = 8
+
+
+def max_attempts():
+    """Attempts before a message is marked failed: the job's first run plus each RQ retry.
+
+    So when RQ gives up, the message shows as failed on the outbox page (where
+    an admin can retry it) rather than sitting pending with no job left.
+    """
+    return len(current_app.config["JOB_RETRY_INTERVALS"]) + 1
 
 
 def queue_email(recipient, subject, template, kind, **context):
@@ -36,12 +45,16 @@ def queue_email(recipient, subject, template, kind, **context):
 
 
 def dispatch(*messages):
-    """Queue a send job for each committed outbox message."""
+    """Queue a send job for each committed outbox message; returns the RQ job ids (None: ran in-process or Redis down)."""
     from app.jobs import enqueue
     from app.mail.jobs import send_outbox_message
 
-    for message in messages:
-        enqueue(send_outbox_message, message.id, job_id=f"outbox-{message.id}-{message.attempts}")
+    # Ids readable in RQ's registries; the random part keeps a retried message
+    # from reusing the id of its earlier, failed job.
+    return [
+        enqueue(send_outbox_message, message.id, job_id=f"outbox-{message.id}-{message.attempts}-{secrets.token_hex(4)}")
+        for message in messages
+    ]
 
 
 def mail_configured():
@@ -78,12 +91,15 @@ def send_message(message_id):
         return "skipped"
     message = db.session.get(OutboxMessage, message_id)
     db.session.refresh(message)
+    email = _email_for(message)
+    # No transaction stays open while the SMTP server takes its time.
+    db.session.commit()
     try:
-        _smtp_send(message)
+        _smtp_send(email)
     except Exception as error:
         message.attempts += 1
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
+        message.state = "failed" if message.attempts >= max_attempts() else "pending"
         message.claimed_at = None
         db.session.commit()
         raise
@@ -95,19 +111,24 @@ def send_message(message_id):
     return "sent"
 
 
-def _smtp_send(message):
+def _email_for(message):
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
-    # A stable Message-ID lets receiving servers drop a duplicate delivery.
-    email["Message-ID"] = make_msgid(idstring=f"outbox.{message.id}", domain=_sender_domain(config))
+    # A Message-ID stable across attempts lets receiving servers drop a
+    # duplicate delivery (a send that worked but was not recorded).
+    email["Message-ID"] = message_id_for(message, _sender_domain(config))
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    return email
 
+
+def _smtp_send(email):
+    config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
@@ -115,6 +136,13 @@ def _smtp_send(message):
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(email)
+
+
+def message_id_for(message, domain):
+    created = message.created_at
+    if created.tzinfo is None:  # SQLite hands back naive UTC
+        created = created.replace(tzinfo=timezone.utc)
+    return f"<ceris.outbox.{message.id}.{int(created.timestamp() * 1000)}@{domain}>"
 
 
 def _sender_domain(config):
