@@ -96,12 +96,17 @@ def create_draft(author, payload):
     return contribution
 
 
-def update(contribution, actor, payload, expected_version=None):
-    """Edit a contribution (PATCH semantics). After the first submission every edit makes a new revision."""
-    if contribution.author_id != actor.id:
+def check_editable(user, contribution):
+    """Raise ContributionForbidden (not the author) or ContributionConflict (wrong state) unless `user` may edit."""
+    if contribution.author_id != user.id:
         raise ContributionForbidden(str(_l("Only the author can edit a contribution.")))
     if contribution.state not in EDITABLE_STATES:
         raise ContributionConflict(str(_l("A contribution can be edited only as a draft or when changes are requested.")))
+
+
+def update(contribution, actor, payload, expected_version=None):
+    """Edit a contribution (PATCH semantics). After the first submission every edit makes a new revision."""
+    check_editable(actor, contribution)
     if expected_version is not None and expected_version != contribution.version:
         raise ContributionConflict(str(_l("The contribution was changed meanwhile; reload it and try again.")))
     if "type" in payload and payload["type"] != contribution.type:

@@ -125,12 +125,14 @@ def create(type_code):
 @login_required
 def edit(contribution_id):
     contribution = _visible_or_404(contribution_id)
-    if contribution.author_id != current_user.id:
+    try:
+        services.check_editable(current_user, contribution)
+    except services.ContributionForbidden:
         abort(403)
-    spec = contribution.type_spec
-    if not services.can_edit(current_user, contribution):
-        flash(_("This contribution cannot be edited in its current state."), "error")
+    except services.ContributionConflict as refusal:
+        flash(str(refusal), "error")
         return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+    spec = contribution.type_spec
     if request.method == "GET":
         return _render_form(spec, _build_form(spec, contribution), contribution)
     form = _build_form(spec, contribution, formdata=request.form)
