@@ -22,6 +22,7 @@ from app.community import services as community_services
 from app.extensions import db
 from app.i18n import gettext as _
 from app.main.forms import language_choices
+from app.redirects import safe_target
 
 bp = Blueprint("auth", __name__)
 
@@ -32,9 +33,7 @@ def _me():
 
 
 def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
+    return safe_target(target, url_for("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

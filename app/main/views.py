@@ -4,6 +4,7 @@ from sqlalchemy import text
 from app.community import services as community_services
 from app.extensions import db
 from app.main.forms import LanguageForm
+from app.redirects import safe_target
 
 bp = Blueprint("main", __name__)
 
@@ -26,11 +27,8 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
         session["locale"] = form.locale.data
-    target = request.form.get("next") or url_for("main.home")
     # Only ever go back to a page of this site.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(safe_target(request.form.get("next"), url_for("main.home")))
 
 
 @bp.get("/healthz")
