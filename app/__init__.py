@@ -6,9 +6,13 @@ from flask import Flask
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
-def create_app(config=None):
+class ConfigurationError(RuntimeError):
+    """A setting production needs is missing; the message names it."""
+
+
+def create_app(config=None, instance_path=None):
     """Build the app. `config` is a settings class, a dict of overrides, or None (environment)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     from config import Config
 
     app.config.from_object(Config)
@@ -18,6 +22,7 @@ def create_app(config=None):
         app.config.from_object(config)
 
     os.makedirs(app.instance_path, exist_ok=True)
+    _settle_secret_and_public_url(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "ceris.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg3_url(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -25,7 +30,19 @@ def create_app(config=None):
         # pool_pre_ping is pointless for a file database.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
 
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address and scheme as the trusted proxies saw them (rate
+        # limits count real clients). Never X-Forwarded-Host: links come from
+        # PUBLIC_BASE_URL only.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+
     _init_extensions(app)
+    from app import converters
+
+    converters.register(app)  # before the blueprints: their routes use <id:...>
     _register_blueprints(app)
 
     from app import cli, errors, security, templating
@@ -40,6 +57,63 @@ def create_app(config=None):
     # A broken workflow file stops the app here, with a message naming the problem.
     load_workflows(app)
     return app
+
+
+def is_production(config):
+    """Production is any database server (DATABASE_URL other than SQLite); the embedded default is SQLite."""
+    url = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    return bool(url) and not url.startswith("sqlite")
+
+
+def _settle_secret_and_public_url(app):
+    production = is_production(app.config)
+    for setting in ("SECRET_KEY", "PUBLIC_BASE_URL"):
+        if production and not app.config.get(setting):
+            raise ConfigurationError(
+                f"{setting} is not set. With a DATABASE_URL (production) set {setting} in the environment "
+                "of every process (see README, Production)."
+            )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    if not app.config.get("PUBLIC_BASE_URL"):
+        # The embedded default serves on 127.0.0.1 (scripts/run); never the request's Host.
+        app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{int(app.config.get('PORT') or 5000)}"
+    app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    from urllib.parse import urlsplit
+
+    base = urlsplit(app.config["PUBLIC_BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.netloc:
+        raise ConfigurationError(f"PUBLIC_BASE_URL must be an http(s) address such as https://ceris.example.eu, not {base.geturl()!r}.")
+
+
+def _instance_secret_key(instance_path):
+    """The embedded default's key, made once and kept in the instance folder (readable by its owner only).
+
+    Written to a temporary file and then hard-linked into place, which fails if
+    another process got there first: every process ends up reading the same key.
+    """
+    import secrets
+    import tempfile
+
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        descriptor, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    with open(path) as handle:
+        key = handle.read().strip()
+    if len(key) < 32:
+        raise ConfigurationError(f"{path} does not hold a usable secret key: remove it to make a new one, or set SECRET_KEY.")
+    return key
 
 
 def _psycopg3_url(url):

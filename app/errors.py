@@ -1,12 +1,20 @@
 """Error responses: JSON under /api/, pages in the site's look elsewhere."""
 from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
 from app.extensions import db
 from app.i18n import gettext as _
 
 PAGE_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 413: "errors/413.html", 429: "errors/429.html"}
+
+
+class BadInput(UnprocessableEntity):
+    """422 for input that cannot be stored; `fields` names the places, as the API's error shape does."""
+
+    def __init__(self, message, fields=None):
+        super().__init__(message)
+        self.fields = fields or None
 
 
 def wants_json():
@@ -21,6 +29,20 @@ def api_error(status, message, fields=None):
 
 
 def register(app):
+    @app.before_request
+    def refuse_nul_characters():
+        """NUL is never text anyone typed, and PostgreSQL cannot store it: refuse it in the query string and in forms."""
+        places = [name for name, value in request.args.items(multi=True) if "\x00" in name or "\x00" in value]
+        # Multipart bodies (uploads) are left unread here: their view sets its own size limit first.
+        if request.mimetype == "application/x-www-form-urlencoded":
+            places += [name for name, value in request.form.items(multi=True) if "\x00" in name or "\x00" in value]
+        if not places:
+            return None
+        message = _("Text cannot contain NUL characters.")
+        if wants_json():
+            return api_error(422, _("Invalid input."), {name.replace("\x00", ""): message for name in places})
+        return render_template("errors/400.html", message=message, status=400), 400
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
@@ -31,7 +53,7 @@ def register(app):
     def http_error(error):
         status = error.code or 500
         if wants_json():
-            body, status = api_error(status, _api_message(error))
+            body, status = api_error(status, _api_message(error), getattr(error, "fields", None))
             # Keep what the exception says beyond its page: Allow on 405, WWW-Authenticate on 401.
             for name, value in error.get_headers():
                 if name.lower() not in ("content-type", "content-length"):

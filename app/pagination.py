@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 
 DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
 
 
 @dataclass
@@ -51,7 +52,10 @@ def paginate(statement, page=1, per_page=DEFAULT_PER_PAGE, scalars=True):
         page = max(int(page or 1), 1)
     except (TypeError, ValueError):
         page = 1
-    per_page = max(int(per_page), 1)
+    try:
+        per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
+    except (TypeError, ValueError):
+        per_page = DEFAULT_PER_PAGE
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     page = min(page, max(1, math.ceil(total / per_page)))
     result = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))

@@ -127,7 +127,7 @@ def _user_or_404(user_id):
     return user
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def user(user_id):
     user = _user_or_404(user_id)
@@ -166,13 +166,13 @@ def _set_active(user_id, active):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @roles_required("admin")
 def deactivate_user(user_id):
     return _set_active(user_id, False)
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @roles_required("admin")
 def reactivate_user(user_id):
     return _set_active(user_id, True)
@@ -220,13 +220,13 @@ def _decision_status(access_request, form):
     return _status(form)
 
 
-@bp.get("/access-requests/<int:request_id>")
+@bp.get("/access-requests/<id:request_id>")
 @roles_required("admin")
 def access_request(request_id):
     return _render_access_request(_access_request_or_404(request_id))
 
 
-@bp.post("/access-requests/<int:request_id>/approve")
+@bp.post("/access-requests/<id:request_id>/approve")
 @roles_required("admin")
 def approve_access_request(request_id):
     access_request = _access_request_or_404(request_id)
@@ -247,7 +247,7 @@ def approve_access_request(request_id):
     return _render_access_request(access_request, approve_form=form, status=_decision_status(access_request, form))
 
 
-@bp.post("/access-requests/<int:request_id>/reject")
+@bp.post("/access-requests/<id:request_id>/reject")
 @roles_required("admin")
 def reject_access_request(request_id):
     access_request = _access_request_or_404(request_id)
@@ -300,7 +300,7 @@ def new_network():
     return render_template("admin/network.html", form=form, network=None), _status(form)
 
 
-@bp.route("/networks/<int:network_id>", methods=["GET", "POST"])
+@bp.route("/networks/<id:network_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def network(network_id):
     network = community_services.get_network(network_id)
@@ -371,6 +371,8 @@ def _render_message(message, error=None, status=200):
     return render_template(
         "admin/outbox_message.html",
         message=message,
+        # Never the secret links themselves: a reset link would let an admin into the account.
+        body=mail_services.masked_text(message.body_text),
         action_form=forms.ConfirmForm(),
         can_retry=mail_services.can_retry(message),
         mail_configured=mail_services.mail_configured(),
@@ -378,13 +380,13 @@ def _render_message(message, error=None, status=200):
     ), status
 
 
-@bp.get("/outbox/<int:message_id>")
+@bp.get("/outbox/<id:message_id>")
 @roles_required("admin")
 def outbox_message(message_id):
     return _render_message(_message_or_404(message_id))
 
 
-@bp.post("/outbox/<int:message_id>/retry")
+@bp.post("/outbox/<id:message_id>/retry")
 @roles_required("admin")
 def retry_message(message_id):
     message = _message_or_404(message_id)

@@ -11,6 +11,7 @@ from app.contributions import services
 from app.contributions.models import STATES
 from app.contributions.types import TYPES
 from app.contributions.validation import ContributionInputError
+from app.converters import id_arg
 from app.errors import api_error
 from app.extensions import db
 from app.i18n import gettext as _
@@ -112,10 +113,28 @@ def contribution_types():
     return list_response(items, 1, len(items), len(items))
 
 
+def _wrong_types(body):
+    """{field: message} for values of the wrong JSON type that the checks of their values do not expect."""
+    fields = {}
+    if "type" in body and not isinstance(body["type"], str):
+        fields["type"] = _("Must be text: one of %(types)s.", types=", ".join(TYPES))
+    references = body.get("references")
+    if isinstance(references, list):
+        for position, reference in enumerate(references, start=1):
+            url = reference.get("url") if isinstance(reference, dict) else reference
+            if not isinstance(url, (str, type(None))):
+                fields["references"] = _("Reference %(n)d must be a URL.", n=position)
+                break
+    return fields
+
+
 @bp.post("/contributions")
 @token_required
 def create_contribution():
     body = json_body()
+    wrong = _wrong_types(body)
+    if wrong:
+        return api_error(422, _("Invalid input."), wrong)
     try:
         contribution = services.create_draft(g.api_user, body)
     except services.ContributionForbidden as error:
@@ -146,9 +165,9 @@ def _int_arg(name):
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        return id_arg(value)
     except ValueError:
-        abort(422, _("%(name)s must be an integer.", name=name))
+        abort(422, _("%(name)s must be an id (a positive integer).", name=name))
 
 
 @bp.get("/contributions")
@@ -198,20 +217,23 @@ def _list_item(contribution):
     }
 
 
-@bp.get("/contributions/<int:contribution_id>")
+@bp.get("/contributions/<id:contribution_id>")
 @token_required
 def get_contribution(contribution_id):
     return jsonify(contribution_json(_visible_or_404(contribution_id), g.api_user))
 
 
-@bp.patch("/contributions/<int:contribution_id>")
+@bp.patch("/contributions/<id:contribution_id>")
 @token_required
 def patch_contribution(contribution_id):
     contribution = _visible_or_404(contribution_id)
     body = dict(json_body())
     version = body.pop("version", None)
+    wrong = _wrong_types(body)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        return api_error(422, _("Invalid input."), {"version": _("Must be an integer.")})
+        wrong["version"] = _("Must be an integer.")
+    if wrong:
+        return api_error(422, _("Invalid input."), wrong)
     try:
         services.update(contribution, g.api_user, body, expected_version=version)
     except services.ContributionForbidden as error:
@@ -224,7 +246,7 @@ def patch_contribution(contribution_id):
     return jsonify(contribution_json(contribution, g.api_user))
 
 
-@bp.post("/contributions/<int:contribution_id>/transitions")
+@bp.post("/contributions/<id:contribution_id>/transitions")
 @token_required
 def transition_contribution(contribution_id):
     contribution = _visible_or_404(contribution_id)
@@ -246,7 +268,7 @@ def transition_contribution(contribution_id):
     return jsonify(contribution_json(contribution, g.api_user))
 
 
-@bp.post("/contributions/<int:contribution_id>/reviewers")
+@bp.post("/contributions/<id:contribution_id>/reviewers")
 @token_required
 def assign_reviewers(contribution_id):
     contribution = _visible_or_404(contribution_id)
@@ -269,7 +291,7 @@ def assign_reviewers(contribution_id):
     return jsonify(response), 201 if created else 200
 
 
-@bp.post("/contributions/<int:contribution_id>/reviews")
+@bp.post("/contributions/<id:contribution_id>/reviews")
 @token_required
 def submit_review(contribution_id):
     contribution = _visible_or_404(contribution_id)

@@ -8,7 +8,7 @@ from app.background import services as background
 from app.errors import api_error
 from app.i18n import gettext as _
 from app.reports import services
-from app.reports.models import FILE_FORMATS, KINDS, STATES
+from app.reports.models import FILE_FORMATS, ITEM_STATUSES, KINDS, STATES
 from app.templating import external_url
 
 
@@ -150,8 +150,11 @@ def list_reports():
 @bp.post("/reports")
 @api_roles_required("editor", "admin")
 def create_report():
+    body = json_body()
+    if "kind" in body and not isinstance(body["kind"], str):
+        return api_error(422, _("Invalid input."), {"kind": _("Choose one of: %(kinds)s.", kinds=", ".join(KINDS))})
     try:
-        report = services.create_report(g.api_user, json_body())
+        report = services.create_report(g.api_user, body)
     except services.ReportError as error:
         return _error(error)
     response = jsonify(report_json(report, g.api_user))
@@ -159,7 +162,7 @@ def create_report():
     return response, 201
 
 
-@bp.get("/reports/<int:report_id>")
+@bp.get("/reports/<id:report_id>")
 def get_report(report_id):
     report = services.get_viewable(_caller(), report_id)
     if report is None:
@@ -177,7 +180,7 @@ def _editable(report_id):
     return report
 
 
-@bp.patch("/reports/<int:report_id>")
+@bp.patch("/reports/<id:report_id>")
 @api_roles_required("editor", "admin")
 def update_report(report_id):
     report = _editable(report_id)
@@ -192,7 +195,7 @@ def update_report(report_id):
     return jsonify(report_json(report, g.api_user))
 
 
-@bp.post("/reports/<int:report_id>/sections/<int:section_id>/items")
+@bp.post("/reports/<id:report_id>/sections/<id:section_id>/items")
 @api_roles_required("editor", "admin")
 def set_report_item(report_id, section_id):
     report = _editable(report_id)
@@ -200,6 +203,8 @@ def set_report_item(report_id, section_id):
     if section is None:
         abort(404, _("No such section in this report."))
     body = json_body()
+    if not isinstance(body.get("status"), (str, type(None))):
+        return api_error(422, _("Invalid input."), {"status": _("Choose one of: %(statuses)s.", statuses=", ".join(ITEM_STATUSES))})
     try:
         services.set_item(report, section, g.api_user, body.get("contribution_id"), body.get("status"), body.get("position"))
     except services.ReportError as error:
@@ -207,7 +212,7 @@ def set_report_item(report_id, section_id):
     return jsonify(report_json(report, g.api_user))
 
 
-@bp.post("/reports/<int:report_id>/publish")
+@bp.post("/reports/<id:report_id>/publish")
 @api_roles_required("editor", "admin")
 def publish_report(report_id):
     report = _editable(report_id)

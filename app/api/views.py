@@ -8,6 +8,7 @@ from app.api.serialisers import area_json, user_json
 from app.auth import services as auth_services
 from app.auth.limits import mark_sign_in_failed, throttle_sign_in
 from app.community import services as community_services
+from app.converters import MAX_ID
 from app.errors import api_error
 from app.i18n import gettext as _
 
@@ -20,13 +21,18 @@ def json_body():
     return body
 
 
+MAX_PER_PAGE = 100
+
+
 def page_args():
+    """page and per_page from the query string: 422 when not integers; out of range, the nearest allowed value."""
     try:
-        page = max(int(request.args.get("page", 1)), 1)
-        per_page = min(max(int(request.args.get("per_page", 20)), 1), 100)
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 20))
     except ValueError:
         abort(422, _("page and per_page must be integers."))
-    return page, per_page
+    # Clamped so that the row offset, (page - 1) * per_page, fits the database's integers.
+    return min(max(page, 1), MAX_ID), min(max(per_page, 1), MAX_PER_PAGE)
 
 
 def list_response(items, page, per_page, total):

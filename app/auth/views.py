@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
@@ -62,8 +62,11 @@ def login():
 @login_required
 def logout():
     if LogoutForm().validate_on_submit():
+        # Ends the remember-me cookie on the server too, so a copy of it no
+        # longer signs in (and so every other session of the user).
+        services.sign_out_everywhere(_me())
         logout_user()
-        flash(_("You are signed out."), "info")
+        flash(_("You are signed out. Your other devices are signed out too."), "info")
     return redirect(url_for("main.home"))
 
 
@@ -110,8 +113,9 @@ def request_access():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.send_password_reset(form.email.data)
-        # Same answer whether or not the address has an account.
+        # Same answer, in the same time, whether or not the address has an
+        # account: only the job looks it up.
+        services.request_password_reset(form.email.data)
         flash(_("If an account uses this address, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
@@ -128,6 +132,8 @@ def reset_password(token):
         try:
             services.reset_password(token, form.password.data)
         except services.AccountError as error:
+            if error.field is None:  # the link was used meanwhile
+                return render_template("auth/link_invalid.html", message=error.message), 410
             _field_error(form, error)
         else:
             logout_user()
@@ -158,9 +164,11 @@ def profile():
             except services.AccountError as error:
                 _field_error(password_form, error)
             else:
-                # The auth version changed: sign in again on this device only.
-                login_user(_me())
-                flash(_("Your password is changed; other devices are signed out."), "success")
+                # The auth version changed: sign in again on this device only,
+                # with a new remember-me cookie if it had one.
+                remember = bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+                login_user(_me(), remember=remember)
+                flash(_("Your password is changed; your other devices are signed out and your API tokens are revoked."), "success")
                 return redirect(url_for("auth.profile"))
         if which not in ("profile", "password"):
             abort(400)
@@ -198,7 +206,7 @@ def create_token():
     ), 201
 
 
-@bp.post("/profile/tokens/<int:token_id>/revoke")
+@bp.post("/profile/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
     if not RevokeTokenForm().validate_on_submit():
@@ -242,7 +250,7 @@ def invitations():
     )
 
 
-@bp.post("/invitations/<int:invitation_id>/revoke")
+@bp.post("/invitations/<id:invitation_id>/revoke")
 @roles_required("admin", "editor")
 def revoke_invitation(invitation_id):
     invitation = db.session.get(Invitation, invitation_id)

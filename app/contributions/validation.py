@@ -184,7 +184,7 @@ def _clean_value(field, value):
             return None, _l("Choose among: %(choices)s.", choices=", ".join(allowed))
         return [choice for choice in allowed if choice in value], None
     if kind == "integer":
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, str) and value.strip().lstrip("-").isdecimal() and len(value) < 20:
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool):
             return None, _l("Must be a whole number.")

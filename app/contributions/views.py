@@ -12,6 +12,7 @@ from app.contributions.forms import TransitionForm, contribution_form, form_fiel
 from app.contributions.models import STATES
 from app.contributions.types import TYPES
 from app.contributions.validation import ContributionInputError
+from app.converters import id_arg, optional_number
 from app.extensions import db
 from app.i18n import gettext as _
 from app.projects.models import Project
@@ -48,7 +49,7 @@ def _project_choices(linked, query):
 
 
 def _build_form(spec, contribution=None, formdata=None):
-    linked_ids = request.form.getlist("project_ids", type=int) if formdata is not None else [p.id for p in (contribution.projects if contribution else [])]
+    linked_ids = request.form.getlist("project_ids", type=id_arg) if formdata is not None else [p.id for p in (contribution.projects if contribution else [])]
     linked = db.session.scalars(sa.select(Project).where(Project.id.in_(linked_ids))).all() if linked_ids else []
     networks = current_user.networks or community_services.networks()
     if contribution is not None and contribution.network is not None and contribution.network not in networks:
@@ -121,7 +122,7 @@ def create(type_code):
     return _after_save(contribution, form)
 
 
-@bp.route("/contributions/<int:contribution_id>/edit", methods=["GET", "POST"])
+@bp.route("/contributions/<id:contribution_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(contribution_id):
     contribution = _visible_or_404(contribution_id)
@@ -140,7 +141,7 @@ def edit(contribution_id):
         return _render_form(spec, form, contribution, status=422)
     if request.form.get("action") == "search_projects":
         return _render_form(spec, form, contribution)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = optional_number(form.version.data)
     try:
         services.update(contribution, current_user, payload_from(form, spec), expected_version=version)
     except ContributionInputError as error:
@@ -168,7 +169,7 @@ def _after_save(contribution, form):
     return redirect(url_for("contributions.edit", contribution_id=contribution.id))
 
 
-@bp.get("/contributions/<int:contribution_id>")
+@bp.get("/contributions/<id:contribution_id>")
 @login_required
 def detail(contribution_id):
     contribution = _visible_or_404(contribution_id)
@@ -192,7 +193,7 @@ def detail(contribution_id):
     )
 
 
-@bp.get("/contributions/<int:contribution_id>/diff")
+@bp.get("/contributions/<id:contribution_id>/diff")
 @login_required
 def diff(contribution_id):
     from app.contributions.diff import compare
@@ -201,8 +202,8 @@ def diff(contribution_id):
     numbers = [revision.number for revision in contribution.revisions]
     if len(numbers) < 2:
         abort(404)
-    old_number = request.args.get("from", numbers[-2], type=int)
-    new_number = request.args.get("to", numbers[-1], type=int)
+    old_number = request.args.get("from", numbers[-2], type=id_arg)
+    new_number = request.args.get("to", numbers[-1], type=id_arg)
     old, new = services.revision(contribution, old_number), services.revision(contribution, new_number)
     if old is None or new is None:
         abort(404)
@@ -211,14 +212,14 @@ def diff(contribution_id):
     )
 
 
-@bp.post("/contributions/<int:contribution_id>/transitions")
+@bp.post("/contributions/<id:contribution_id>/transitions")
 @login_required
 def apply_transition(contribution_id):
     contribution = _visible_or_404(contribution_id)
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = optional_number(form.version.data)
     try:
         services.transition(contribution, form.transition.data, current_user, comment=form.comment.data, expected_version=version)
     except TransitionError as error:
@@ -244,7 +245,7 @@ def _date(value, end=False):
 @bp.get("/contributions/mine")
 @login_required
 def mine():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=id_arg), 1)
     items, total = services.list_visible(current_user, author_id=current_user.id, sort="updated", page=page, per_page=PER_PAGE)
     return render_template("contributions/mine.html", items=items, total=total, page=page, per_page=PER_PAGE, workflow=services.workflow(), types=TYPES)
 
@@ -253,13 +254,13 @@ def mine():
 @login_required
 def index():
     args = request.args
-    page = max(args.get("page", 1, type=int), 1)
+    page = max(args.get("page", 1, type=id_arg), 1)
     filters = {
         "state": args.get("state") if args.get("state") in STATES else None,
         "type": args.get("type") if args.get("type") in TYPES else None,
         "area": args.get("area") or None,
-        "network_id": args.get("network", type=int),
-        "workshop_id": args.get("workshop", type=int),
+        "network_id": args.get("network", type=id_arg),
+        "workshop_id": args.get("workshop", type=id_arg),
         "created_from": _date(args.get("from")),
         "created_to": _date(args.get("to"), end=True),
         "q": args.get("q") or None,
@@ -285,7 +286,7 @@ def index():
 
 # --- attachments -------------------------------------------------------------------
 
-@bp.post("/contributions/<int:contribution_id>/attachments")
+@bp.post("/contributions/<id:contribution_id>/attachments")
 @login_required
 def upload_attachment(contribution_id):
     from flask import g
@@ -311,7 +312,7 @@ def upload_attachment(contribution_id):
     return redirect(url_for("contributions.edit", contribution_id=contribution.id))
 
 
-@bp.get("/contributions/<int:contribution_id>/attachments/<int:attachment_id>")
+@bp.get("/contributions/<id:contribution_id>/attachments/<id:attachment_id>")
 @login_required
 def download_attachment(contribution_id, attachment_id):
     from flask import send_file
@@ -332,7 +333,7 @@ def download_attachment(contribution_id, attachment_id):
     return response
 
 
-@bp.post("/contributions/<int:contribution_id>/attachments/<int:attachment_id>/remove")
+@bp.post("/contributions/<id:contribution_id>/attachments/<id:attachment_id>/remove")
 @login_required
 def remove_attachment(contribution_id, attachment_id):
     from app.contributions import attachments

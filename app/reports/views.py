@@ -103,7 +103,7 @@ def _read(report, version):
     )
 
 
-@bp.get("/reports/<int:report_id>")
+@bp.get("/reports/<id:report_id>")
 def read(report_id):
     report = services.get_viewable(_me(), report_id)
     if report is None:
@@ -113,7 +113,7 @@ def read(report_id):
     return _read(report, report.latest_version)
 
 
-@bp.get("/reports/<int:report_id>/versions/<int:number>")
+@bp.get("/reports/<id:report_id>/versions/<id:number>")
 def version(report_id, number):
     report = services.get_viewable(_me(), report_id)
     published = services.get_version(report, number) if report is not None else None
@@ -122,7 +122,7 @@ def version(report_id, number):
     return _read(report, published)
 
 
-@bp.get("/reports/<int:report_id>/versions/<int:number>/<fmt>")
+@bp.get("/reports/<id:report_id>/versions/<id:number>/<fmt>")
 def download(report_id, number, fmt):
     report = services.get_viewable(_me(), report_id)
     published = services.get_version(report, number) if report is not None else None
@@ -203,7 +203,7 @@ def _render_edit(report, form=None, add_form=None, status=200):
     ), status
 
 
-@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/edit", methods=["GET", "POST"])
 @roles_required("editor", "admin")
 def edit(report_id):
     report = _editable_or_abort(report_id)
@@ -222,7 +222,7 @@ def edit(report_id):
     return _render_edit(report, form=form, status=422)
 
 
-@bp.post("/reports/<int:report_id>/publish")
+@bp.post("/reports/<id:report_id>/publish")
 @roles_required("editor", "admin")
 def publish(report_id):
     report = _editable_or_abort(report_id)
@@ -242,7 +242,7 @@ def publish(report_id):
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
-@bp.get("/reports/<int:report_id>/analysis")
+@bp.get("/reports/<id:report_id>/analysis")
 @roles_required("editor", "admin")
 def analysis(report_id):
     report = _editable_or_abort(report_id)
@@ -273,7 +273,7 @@ def analysis(report_id):
 
 # --- sections --------------------------------------------------------------------------
 
-@bp.post("/reports/<int:report_id>/sections")
+@bp.post("/reports/<id:report_id>/sections")
 @roles_required("editor", "admin")
 def add_section(report_id):
     report = _editable_or_abort(report_id)
@@ -296,7 +296,7 @@ def _section_or_abort(report, section_id):
     return section
 
 
-@bp.post("/reports/<int:report_id>/sections/<int:section_id>/move")
+@bp.post("/reports/<id:report_id>/sections/<id:section_id>/move")
 @roles_required("editor", "admin")
 def move_section(report_id, section_id):
     report = _editable_or_abort(report_id)
@@ -313,7 +313,7 @@ def move_section(report_id, section_id):
     return redirect(url_for("reports.edit", report_id=report.id, _anchor=f"section-row-{section.id}"))
 
 
-@bp.post("/reports/<int:report_id>/sections/<int:section_id>/delete")
+@bp.post("/reports/<id:report_id>/sections/<id:section_id>/delete")
 @roles_required("editor", "admin")
 def delete_section(report_id, section_id):
     report = _editable_or_abort(report_id)
@@ -377,7 +377,7 @@ def _country_name(code):
     return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
 
 
-@bp.route("/reports/<int:report_id>/sections/<int:section_id>", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/sections/<id:section_id>", methods=["GET", "POST"])
 @roles_required("editor", "admin")
 def section(report_id, section_id):
     report = _editable_or_abort(report_id)
@@ -412,7 +412,7 @@ def section(report_id, section_id):
     return _render_section(report, section, form=form, status=422)
 
 
-@bp.post("/reports/<int:report_id>/sections/<int:section_id>/items")
+@bp.post("/reports/<id:report_id>/sections/<id:section_id>/items")
 @roles_required("editor", "admin")
 def set_item(report_id, section_id):
     report = _editable_or_abort(report_id)
@@ -434,7 +434,7 @@ def set_item(report_id, section_id):
     return redirect(url_for("reports.section", report_id=report.id, section_id=section.id, _anchor=f"item-{form.contribution_id.data}"))
 
 
-@bp.post("/reports/<int:report_id>/sections/<int:section_id>/items/<int:contribution_id>/move")
+@bp.post("/reports/<id:report_id>/sections/<id:section_id>/items/<id:contribution_id>/move")
 @roles_required("editor", "admin")
 def move_item(report_id, section_id, contribution_id):
     report = _editable_or_abort(report_id)

@@ -173,7 +173,7 @@ def validate_review(payload):
         scores = {}
     for score in SCORES:
         value = scores.get(score)
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 4:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
             errors[f"scores.{score}"] = _l("A score from 1 to 5 is required.")
@@ -210,7 +210,22 @@ def submit_review(contribution, reviewer, payload):
         db.session.add(review)
     for key, value in cleaned.items():
         setattr(review, key, value)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The same review sent twice at once: the other copy was stored first, so this one updates it.
+        db.session.rollback()
+        review = db.session.scalar(
+            sa.select(Review).where(
+                Review.contribution_id == contribution.id, Review.reviewer_id == reviewer.id, Review.revision == contribution.revision
+            )
+        )
+        if review is None:
+            raise
+        for key, value in cleaned.items():
+            setattr(review, key, value)
+        db.session.commit()
+        created = False
     return review, created
 
 
@@ -306,6 +321,10 @@ def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
             created = [assign(contribution, reviewer, acting_user)]
         messages = _tell_assigned(contribution, created)
         db.session.commit()
+    except sa.exc.IntegrityError:
+        # The same reviewer assigned twice at once: the pair is unique, and the other request won.
+        db.session.rollback()
+        raise ReviewError(_l("This reviewer was assigned by someone else at the same moment.")) from None
     except Exception:
         db.session.rollback()
         raise

@@ -37,7 +37,7 @@ def index():
     return render_template("reviews/index.html", assignments=services.assignments_of(current_user), workflow=contribution_services.workflow())
 
 
-@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+@bp.route("/reviews/<id:assignment_id>", methods=["GET", "POST"])
 @login_required
 def review(assignment_id):
     assignment = _own_assignment_or_404(assignment_id)
@@ -85,7 +85,7 @@ def review(assignment_id):
     ), status
 
 
-@bp.post("/reviews/<int:assignment_id>/decline")
+@bp.post("/reviews/<id:assignment_id>/decline")
 @login_required
 def decline(assignment_id):
     assignment = _own_assignment_or_404(assignment_id)
@@ -123,7 +123,7 @@ def _decidable_or_error(contribution_id):
     return contribution
 
 
-@bp.get("/desk/contributions/<int:contribution_id>")
+@bp.get("/desk/contributions/<id:contribution_id>")
 @login_required
 def decision(contribution_id):
     from app.contributions.forms import TransitionForm
@@ -146,7 +146,7 @@ def decision(contribution_id):
     )
 
 
-@bp.post("/desk/contributions/<int:contribution_id>/reviewers")
+@bp.post("/desk/contributions/<id:contribution_id>/reviewers")
 @login_required
 def assign(contribution_id):
     from app.auth.models import User
