@@ -1,6 +1,8 @@
 """Attachments: accepted by content, refused by content whatever the name, size-limited, served only to viewers."""
 import io
+import struct
 import zipfile
+import zlib
 
 import pytest
 
@@ -11,19 +13,104 @@ from tests.support import csrf_token
 
 def zip_bytes(entries):
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in entries.items():
-            archive.writestr(name, content)
+            # ODF wants its mimetype part first and uncompressed.
+            archive.writestr(name, content, compress_type=zipfile.ZIP_STORED if name == "mimetype" else None)
     return buffer.getvalue()
 
 
+def pdf_bytes(text="CERIS"):
+    """A minimal but well-formed PDF: objects, a cross-reference table with true offsets, a trailer."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    body, offsets = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return body
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bytes():
+    """A 1x1 grey PNG, chunk by chunk."""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+        + png_chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/{part}" ContentType="{content_type}"/>'
+    "</Types>"
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{part}"/>'
+    "</Relationships>"
+)
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def ooxml_entries(part, content_type, body):
+    return {"[Content_Types].xml": CONTENT_TYPES.format(part=part, content_type=content_type), "_rels/.rels": RELS.format(part=part), part: body}
+
+
+def docx_bytes():
+    body = '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>CERIS</w:t></w:r></w:p></w:body></w:document>'
+    return zip_bytes(ooxml_entries("word/document.xml", WORD_MAIN, body))
+
+
+def xlsx_bytes():
+    body = '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>'
+    return zip_bytes(ooxml_entries("xl/workbook.xml", SHEET_MAIN, body))
+
+
+def odt_bytes():
+    return zip_bytes(
+        {
+            "mimetype": "application/vnd.oasis.opendocument.text",
+            "META-INF/manifest.xml": '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+            "content.xml": '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+        }
+    )
+
+
 SAMPLES = {
-    "report.pdf": (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"),
-    "map.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
-    "photo.jpg": (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg"),
-    "note.docx": (zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "table.xlsx": (zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<x/>"}), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "text.odt": (zip_bytes({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<o/>"}), "application/vnd.oasis.opendocument.text"),
+    "report.pdf": (pdf_bytes(), "application/pdf"),
+    "map.png": (png_bytes(), "image/png"),
+    "photo.jpg": (jpeg_bytes(), "image/jpeg"),
+    "note.docx": (docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "table.xlsx": (xlsx_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "text.odt": (odt_bytes(), "application/vnd.oasis.opendocument.text"),
 }
 
 
