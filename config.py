@@ -4,7 +4,6 @@ With nothing set, the platform runs on its embedded default: a SQLite file in
 the instance folder, background jobs in-process, e-mails kept in the outbox.
 """
 import os
-import secrets
 from datetime import timedelta
 
 
@@ -21,9 +20,10 @@ def _int(name, default):
 
 
 class Config:
-    # An unset SECRET_KEY gets a random one per process: sessions then do not
-    # survive a restart, which is safe; production must set it.
-    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    # Production (a DATABASE_URL other than SQLite) refuses to start without it;
+    # the embedded default keeps one in the instance folder (create_app), so
+    # every process of this installation signs with the same key.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
 
     # None means "a SQLite file in the instance folder", resolved in create_app.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -33,6 +33,9 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "ceris")
     JOB_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
+    # Every `jobs worker` queues again, this often, work left waiting in the
+    # database with no job in Redis (written while Redis was down); 0: never.
+    SWEEP_INTERVAL_SECONDS = _int("SWEEP_INTERVAL_SECONDS", 60)
 
     # Outgoing mail (SMTP). Without MAIL_SERVER, e-mails stay in the outbox
     # and admins read them on the outbox page.
@@ -44,8 +47,15 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CERIS Exchange <no-reply@ceris.example.eu>")
-    # Absolute links in e-mails; falls back to the request's host.
+    # Absolute links in e-mails, never taken from the request (its Host header
+    # is the sender's to choose). Required in production; the embedded default
+    # uses the address it serves on, http://127.0.0.1:PORT.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    PORT = _int("PORT", 5000)
+    # How many proxies (load balancers) stand in front of the app and append to
+    # X-Forwarded-For / X-Forwarded-Proto. 0: those headers are ignored, as
+    # anyone could send them.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     # Accounts
     SESSION_COOKIE_HTTPONLY = True
@@ -102,6 +112,7 @@ class TestConfig(Config):
     TESTING = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SECRET_KEY = "test-secret-key-not-for-production"
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = None

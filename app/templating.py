@@ -1,5 +1,5 @@
 """What every template may use: permission answers, locale formatting, absolute links."""
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -9,14 +9,15 @@ from app.notifications import services as notification_services
 
 
 def external_url(endpoint, **values):
-    """An absolute URL for e-mails, also outside a request (CLI, jobs)."""
+    """An absolute URL for e-mails, also outside a request (CLI, jobs).
+
+    Always on PUBLIC_BASE_URL (create_app makes sure it is set), never on the
+    request's Host or X-Forwarded-Host: those are the sender's to choose.
+    """
     base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        with current_app.test_request_context(base_url=base):
-            return url_for(endpoint, _external=True, **values)
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+    if not base:
+        raise RuntimeError("PUBLIC_BASE_URL is not set: links in e-mails have no address to point at.")
+    with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
 
 

@@ -27,6 +27,8 @@ def flask_db(database_url, *args):
     """`flask --app wsgi db ARGS` against `database_url`, with nothing else configured."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TEST_", "FLASK_"))}
     env.update(DATABASE_URL=database_url, REDIS_URL="", MAIL_SERVER="", RATELIMIT_STORAGE_URI="memory://")
+    # Production (a database server) needs both to start.
+    env.update(SECRET_KEY="test-secret-key-not-for-production", PUBLIC_BASE_URL="http://127.0.0.1:5000")
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
         cwd=ROOT,

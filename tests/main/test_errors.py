@@ -32,7 +32,13 @@ def failing_app(app_settings):
     from app import create_app
 
     broken = create_app(
-        {"TESTING": False, "SQLALCHEMY_DATABASE_URI": app_settings["DATABASE_URL"], "SECRET_KEY": "x", "PROPAGATE_EXCEPTIONS": False}
+        {
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": app_settings["DATABASE_URL"],
+            "SECRET_KEY": "x",
+            "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+            "PROPAGATE_EXCEPTIONS": False,
+        }
     )
 
     @broken.get("/boom")
