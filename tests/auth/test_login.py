@@ -102,7 +102,7 @@ def test_logout_by_post_with_csrf_ends_the_session(contributor, signed_in):
 def test_logout_says_so(contributor, signed_in):
     client = signed_in(contributor)
     response = post_form(client, "/logout", {}, token_from="/profile", follow_redirects=True)
-    assert "You are signed out." in flashes(response.get_data(as_text=True))
+    assert "You are signed out. Your other devices are signed out too." in flashes(response.get_data(as_text=True))
 
 
 def test_logout_by_get_is_not_allowed(contributor, signed_in):

@@ -59,7 +59,7 @@ def test_reset_link_works_only_once(app, client, contributor, mailbox):
     again = app.test_client()
     response = again.get(path)
     assert response.status_code == 410
-    assert "This reset link is not valid any more." in response.get_data(as_text=True)
+    assert "This reset link has already been used" in response.get_data(as_text=True)
     assert choose_password(again, path, "yet another password").status_code == 410
     assert can_sign_in(app, contributor.email, NEW_PASSWORD)
 
