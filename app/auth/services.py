@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import ROLES, AccessRequest, ApiToken, Invitation, User, UserRole, hash_token
 from app.community.models import Network, ThematicArea, utcnow
@@ -332,7 +333,40 @@ def accept_invitation(token, name, organisation, password):
     return user
 
 
-def revoke_invitation(invitation):
+def _invitation_scope(user):
+    """Admins see every invitation; editors only those they sent themselves."""
+    if can_administer(user):
+        return sa.true()
+    if can_invite(user):
+        return Invitation.invited_by_id == user.id
+    return sa.false()
+
+
+def invitations_visible_to(user, limit=200):
+    """The newest invitations `user` may see on the invitations page."""
+    return db.session.scalars(
+        sa.select(Invitation)
+        .where(_invitation_scope(user))
+        .options(selectinload(Invitation.invited_by))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def invitation_for(user, invitation_id):
+    """The invitation if `user` may see it; None otherwise (the page answers 404)."""
+    return db.session.scalar(sa.select(Invitation).where(Invitation.id == invitation_id, _invitation_scope(user)))
+
+
+def can_revoke_invitation(user, invitation):
+    return invitation is not None and (
+        can_administer(user) or (can_invite(user) and invitation.invited_by_id == user.id)
+    )
+
+
+def revoke_invitation(invitation, acting_user):
+    if not can_revoke_invitation(acting_user, invitation):
+        raise AccountError(_l("You may withdraw only the invitations you sent."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         db.session.commit()

@@ -17,7 +17,7 @@ from app.auth.forms import (
     RevokeTokenForm,
 )
 from app.auth.limits import mark_sign_in_failed, throttle_sign_in
-from app.auth.models import ROLES, Invitation
+from app.auth.models import ROLES
 from app.community import services as community_services
 from app.extensions import db
 from app.i18n import gettext as _
@@ -242,9 +242,7 @@ def invitations():
         else:
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("auth.invitations"))
-    listed = db.session.scalars(
-        db.select(Invitation).order_by(Invitation.created_at.desc()).limit(200)
-    ).all()
+    listed = services.invitations_visible_to(_me())
     return render_template("auth/invitations.html", form=form, invitations=listed, revoke_form=RevokeTokenForm()), (
         422 if form.errors else 200
     )
@@ -253,12 +251,15 @@ def invitations():
 @bp.post("/invitations/<id:invitation_id>/revoke")
 @roles_required("admin", "editor")
 def revoke_invitation(invitation_id):
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = services.invitation_for(_me(), invitation_id)
     if invitation is None:
         abort(404)
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
-    services.revoke_invitation(invitation)
+    try:
+        services.revoke_invitation(invitation, _me())
+    except services.AccountError:
+        abort(403)
     flash(_("The invitation is withdrawn."), "success")
     return redirect(url_for("auth.invitations"))
 

@@ -229,3 +229,64 @@ def test_accepting_one_of_two_invitations_closes_the_other(app, admin, signed_in
     response = app.test_client().get(second)
     assert response.status_code == 410
     assert "This invitation has already been used." in response.get_data(as_text=True)
+
+
+# --- who sees and withdraws which invitations -----------------------------------
+
+def _invitation_id(app, email):
+    with app.app_context():
+        return db.session.scalar(sa.select(Invitation.id).where(Invitation.email == email))
+
+
+def _revoked(app, invitation_id):
+    with app.app_context():
+        return db.session.get(Invitation, invitation_id).revoked_at is not None
+
+
+def test_editor_does_not_see_an_admins_invitation(app, admin, editor, signed_in, mailbox):
+    invite_through_form(signed_in(admin), "new.admin@example.eu", ["admin"])
+    editor_client = signed_in(editor)
+    invite_through_form(editor_client, "own.reviewer@example.eu", ["reviewer"])
+    page = editor_client.get("/invitations").get_data(as_text=True)
+    assert "own.reviewer@example.eu" in page
+    assert "new.admin@example.eu" not in page
+
+
+def test_admin_sees_every_invitation(app, admin, editor, signed_in, mailbox):
+    invite_through_form(signed_in(editor), "own.reviewer@example.eu", ["reviewer"])
+    assert "own.reviewer@example.eu" in signed_in(admin).get("/invitations").get_data(as_text=True)
+
+
+def test_editor_cannot_withdraw_an_admins_invitation(app, admin, editor, signed_in, mailbox):
+    invite_through_form(signed_in(admin), "new.admin@example.eu", ["admin"])
+    invitation_id = _invitation_id(app, "new.admin@example.eu")
+    response = post_form(signed_in(editor), f"/invitations/{invitation_id}/revoke", {}, token_from="/invitations")
+    assert response.status_code == 404
+    assert not _revoked(app, invitation_id)
+
+
+def test_editor_cannot_withdraw_another_editors_invitation(app, make_user, signed_in, mailbox):
+    first, second = make_user(["editor"], area_codes=["BM"]), make_user(["editor"], area_codes=["CS"])
+    invite_through_form(signed_in(first), "their.reviewer@example.eu", ["reviewer"])
+    invitation_id = _invitation_id(app, "their.reviewer@example.eu")
+    response = post_form(signed_in(second), f"/invitations/{invitation_id}/revoke", {}, token_from="/invitations")
+    assert response.status_code == 404
+    assert not _revoked(app, invitation_id)
+
+
+def test_editor_withdraws_their_own_invitation(app, editor, signed_in, mailbox):
+    client = signed_in(editor)
+    invite_through_form(client, "own.reviewer@example.eu", ["reviewer"])
+    invitation_id = _invitation_id(app, "own.reviewer@example.eu")
+    assert post_form(client, f"/invitations/{invitation_id}/revoke", {}, token_from="/invitations").status_code == 302
+    assert _revoked(app, invitation_id)
+
+
+def test_revoke_service_refuses_an_editor_on_someone_elses_invitation(app, admin, editor):
+    with app.app_context():
+        inviter = db.session.get(User, admin.id)
+        invitation = services.invite("new.admin@example.eu", ["admin"], inviter)
+        db.session.commit()
+        with pytest.raises(services.AccountError):
+            services.revoke_invitation(invitation, db.session.get(User, editor.id))
+        assert invitation.revoked_at is None
