@@ -19,6 +19,11 @@ def _int(name, default):
     return int(value) if value not in (None, "") else default
 
 
+def _float(name, default):
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 class Config:
     # Production (a DATABASE_URL other than SQLite) refuses to start without it;
     # the embedded default keeps one in the instance folder (create_app), so
@@ -71,9 +76,12 @@ class Config:
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
     # werkzeug's scrypt by default; the test suite uses a cheaper pbkdf2 round count.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
-    # Failed sign-ins allowed per minute, per address and per account, for
-    # the login form and the token endpoint alike.
+    # Failed sign-ins allowed per minute, per address and per account at one
+    # address, for the login form and the token endpoint alike.
     LOGIN_FAILURES_PER_MINUTE = _int("LOGIN_FAILURES_PER_MINUTE", 10)
+    # Failures on one account from many addresses never lock it (its owner
+    # must still get in): they slow its sign-ins, up to this many seconds.
+    LOGIN_ACCOUNT_MAX_DELAY = _float("LOGIN_ACCOUNT_MAX_DELAY", 3.0)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -113,6 +121,8 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SECRET_KEY = "test-secret-key-not-for-production"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The account delay is real but short, so that tests of it stay quick.
+    LOGIN_ACCOUNT_MAX_DELAY = 0.02
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = None

@@ -1,8 +1,11 @@
-"""Sign-in throttling: LOGIN_FAILURES_PER_MINUTE failures per address and per account, on the form and the API alike."""
+"""Sign-in throttling: LOGIN_FAILURES_PER_MINUTE failures per address and per account at one address, on the form and the API
+alike; failures on an account from anywhere only slow it down (a bounded, growing delay), never lock its owner out."""
 import re
 
 import pytest
 
+from app.auth import limits
+from config import Config
 from tests.factories import PASSWORD
 
 LIMIT = 10
@@ -69,16 +72,29 @@ def test_after_ten_failures_from_one_address_the_token_endpoint_refuses_even_the
     assert response.is_json and "error" in response.get_json()
 
 
-def test_failures_on_one_account_from_many_addresses_block_that_account_on_the_form(form_login, contributor):
+def test_failures_on_one_account_from_many_addresses_do_not_lock_its_owner_out_of_the_form(form_login, contributor):
     for number in range(LIMIT):
         assert form_login(contributor.email, WRONG, address=f"198.51.100.{number + 1}").status_code == 401
-    assert form_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 429
+    assert form_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 302
 
 
-def test_failures_on_one_account_from_many_addresses_block_that_account_on_the_api(api_login, contributor):
+def test_failures_on_one_account_from_many_addresses_do_not_lock_its_owner_out_of_the_api(api_login, contributor):
     for number in range(LIMIT):
         assert api_login(contributor.email, WRONG, address=f"198.51.100.{number + 1}").status_code == 401
-    assert api_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 429
+    assert api_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 201
+
+
+def test_fifty_failures_from_other_addresses_leave_the_owner_signing_in_with_a_bounded_delay(
+    app, form_login, contributor, monkeypatch
+):
+    for number in range(50):
+        assert form_login(contributor.email, WRONG, address=f"198.51.{100 + number // 200}.{number % 200 + 1}").status_code == 401
+    with app.app_context():
+        assert limits.account_failures(contributor.email) == 50
+        assert limits.delay_for_account(contributor.email) == app.config["LOGIN_ACCOUNT_MAX_DELAY"]
+    slept = record_sleeps(monkeypatch)
+    assert form_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 302
+    assert slept == [app.config["LOGIN_ACCOUNT_MAX_DELAY"]]
 
 
 def test_a_blocked_account_does_not_block_others_from_a_fresh_address(api_login, make_user):
@@ -88,10 +104,84 @@ def test_a_blocked_account_does_not_block_others_from_a_fresh_address(api_login,
     assert api_login(bystander.email, PASSWORD, address="203.0.113.99").status_code == 201
 
 
-def test_account_block_ignores_the_case_of_the_address(api_login, contributor):
+def test_failures_on_an_account_count_whatever_the_case_of_the_address(app, api_login, contributor):
     for number in range(LIMIT):
         api_login(contributor.email.upper(), WRONG, address=f"198.51.100.{number + 1}")
-    assert api_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 429
+    with app.app_context():
+        assert limits.account_failures(contributor.email) == LIMIT
+
+
+def test_the_account_delay_starts_after_the_free_failures_grows_and_stays_under_its_cap():
+    maximum = Config.LOGIN_ACCOUNT_MAX_DELAY
+    assert 0 < maximum <= 5
+    delays = [limits.account_delay(failures, LIMIT, maximum) for failures in range(0, 60)]
+    assert delays[:LIMIT] == [0.0] * LIMIT
+    assert 0 < delays[LIMIT] < delays[LIMIT + 1] < delays[LIMIT + 2]
+    assert delays == sorted(delays)
+    assert max(delays) == maximum
+    assert limits.account_delay(10**9, LIMIT, maximum) == maximum
+
+
+def test_no_delay_before_the_free_failures_are_used(app, form_login, contributor, monkeypatch):
+    for number in range(LIMIT - 1):
+        form_login(contributor.email, WRONG, address=f"198.51.100.{number + 1}")
+    slept = record_sleeps(monkeypatch)
+    assert form_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 302
+    assert slept == []
+
+
+def record_sleeps(monkeypatch):
+    """The delays the sign-in sleeps (still really slept)."""
+    slept = []
+    real_sleep = limits.time.sleep
+
+    def sleep(seconds):
+        slept.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(limits.time, "sleep", sleep)
+    return slept
+
+
+# --- behind a proxy ---------------------------------------------------------------
+
+PROXY = "10.0.0.1"
+
+
+def api_login_via_proxy(app, email, password, client_address):
+    return app.test_client().post(
+        "/api/v1/tokens",
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": PROXY},
+        headers={"X-Forwarded-For": client_address},
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted_on_its_own(make_app, make_user):
+    app = make_app(TRUSTED_PROXIES=1)
+    attacked, other = make_user(), make_user()
+    for _ in range(LIMIT):
+        assert api_login_via_proxy(app, attacked.email, WRONG, "198.51.100.1").status_code == 401
+    assert api_login_via_proxy(app, other.email, PASSWORD, "198.51.100.1").status_code == 429
+    assert api_login_via_proxy(app, other.email, PASSWORD, "198.51.100.2").status_code == 201
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(make_app, make_user):
+    app = make_app(TRUSTED_PROXIES=0)
+    attacked, other = make_user(), make_user()
+    for number in range(LIMIT):
+        # A different forged address each time changes nothing: they all come from the proxy.
+        assert api_login_via_proxy(app, attacked.email, WRONG, f"198.51.100.{number + 1}").status_code == 401
+    assert api_login_via_proxy(app, other.email, PASSWORD, "198.51.100.200").status_code == 429
+
+
+def test_a_trusted_proxy_is_only_believed_for_the_last_hop(make_app, make_user):
+    app = make_app(TRUSTED_PROXIES=1)
+    attacked, other = make_user(), make_user()
+    for number in range(LIMIT):
+        # The client forges an earlier hop; the proxy appends the real address.
+        assert api_login_via_proxy(app, attacked.email, WRONG, f"192.0.2.{number + 1}, 198.51.100.1").status_code == 401
+    assert api_login_via_proxy(app, other.email, PASSWORD, "198.51.100.1").status_code == 429
 
 
 def test_form_and_api_failures_count_together(form_login, api_login, contributor):
