@@ -258,17 +258,32 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
     db.session.add(invitation)
     db.session.flush()
     token = _serializer("invitation").dumps({"id": invitation.id, "nonce": nonce})
+    link = _external_url("auth.accept_invitation", token=token)
     message = mail.queue_email(
         email,
         str(_l("You are invited to CERIS Exchange")),
         "invitation",
         "invitation",
         invitation=invitation,
-        link=_external_url("auth.accept_invitation", token=token),
+        link=link,
     )
     db.session.commit()
     mail.dispatch(message)
+    # Not stored: only the inviter's own response may show it, and only when
+    # no e-mail can carry it (see invitation_link_to_hand_over).
+    invitation.link = link
     return invitation
+
+
+def invitation_link_to_hand_over(invitation):
+    """The link the inviter must pass on themselves, when this installation sends no e-mail.
+
+    The outbox masks secret links from admins, so without MAIL_SERVER the
+    inviter's confirmation is the one place the link is shown, once.
+    """
+    if mail.mail_configured():
+        return None
+    return getattr(invitation, "link", None)
 
 
 def invitation_from_token(token):

@@ -227,7 +227,7 @@ def invitations():
     if form.validate_on_submit():
         network = db.session.get(community_services.Network, form.network_id.data) if form.network_id.data else None
         try:
-            services.invite(
+            invitation = services.invite(
                 form.email.data,
                 form.roles.data,
                 _me(),
@@ -240,7 +240,19 @@ def invitations():
             db.session.rollback()
             _field_error(form, error)
         else:
-            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            hand_over = services.invitation_link_to_hand_over(invitation)
+            if hand_over:
+                flash(
+                    _(
+                        "E-mail is not sent from this installation: give %(email)s this invitation link yourself "
+                        "(it is shown only now): %(link)s",
+                        email=invitation.email,
+                        link=hand_over,
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("auth.invitations"))
     listed = services.invitations_visible_to(_me())
     return render_template("auth/invitations.html", form=form, invitations=listed, revoke_form=RevokeTokenForm()), (

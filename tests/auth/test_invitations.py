@@ -1,4 +1,5 @@
 """Invitations end to end: the form, the e-mail at the SMTP server, the link, the new account."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,8 @@ from app.auth.models import Invitation, User
 from app.community.models import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from tests.factories import NetworkFactory
-from tests.support import csrf_token, link_in, post_form
+from tests.factories import PASSWORD, NetworkFactory
+from tests.support import csrf_token, link_in, post_form, sign_in
 
 NEW_PASSWORD = "a new long password"
 ACCEPT_PATH = "/invitations/accept/"
@@ -290,3 +291,27 @@ def test_revoke_service_refuses_an_editor_on_someone_elses_invitation(app, admin
         with pytest.raises(services.AccountError):
             services.revoke_invitation(invitation, db.session.get(User, editor.id))
         assert invitation.revoked_at is None
+
+
+# --- installations that send no e-mail ---------------------------------------------
+
+def test_without_mail_server_the_inviter_is_shown_the_link_once_and_it_works(make_app, admin):
+    # The outbox masks secret links, so the inviter's confirmation is the only place to get it.
+    no_mail = make_app(MAIL_SERVER=None, REDIS_URL=None)
+    client = no_mail.test_client()
+    sign_in(client, admin.email, PASSWORD)
+    response = invite_through_form(client, "offline@example.eu", ["contributor"])
+    assert response.status_code == 302
+    page = client.get("/invitations").get_data(as_text=True)
+    match = re.search(r"(/invitations/accept/[A-Za-z0-9._-]+)", page)
+    assert match, "the invitation link is shown to the inviter"
+    assert no_mail.test_client().get(match.group(1)).status_code == 200
+    # Shown once: the next page view no longer carries it.
+    assert ACCEPT_PATH not in client.get("/invitations").get_data(as_text=True)
+
+
+def test_with_mail_server_the_link_is_not_shown_to_the_inviter(admin, signed_in, mailbox):
+    client = signed_in(admin)
+    invite_through_form(client, "online@example.eu", ["contributor"])
+    assert ACCEPT_PATH not in client.get("/invitations").get_data(as_text=True)
+    assert invitation_link(mailbox, "online@example.eu")
