@@ -111,17 +111,17 @@ def _published_sections_json(report):
 
 
 def report_json(report, user, full=True):
-    editor = services.can_edit(user, report)
-    latest = report.latest_version
+    view = services.report_view_for(user, report)  # editors: the working draft; others: the published version
+    editor = view.editor
     body = {
         "id": report.id,
-        "kind": report.kind,
-        "title": report.title if editor or latest is None else latest.title,
-        "thematic_areas": report.area_codes,
-        "period_start": _date(report.period_start),
-        "period_end": _date(report.period_end),
-        "state": report.state if editor else "published",
-        "version": report.version if editor else latest.number,
+        "kind": view.kind,
+        "title": view.title,
+        "thematic_areas": view.area_codes,
+        "period_start": _date(view.period_start),
+        "period_end": _date(view.period_end),
+        "state": view.state,
+        "version": view.version,
         "versions": _versions_json(report),
         "url": external_url("reports.read", report_id=report.id),
     }

@@ -3,12 +3,14 @@
 Views, the API, the CLI and the build job call these; none of them decides
 anything about reports themselves.
 """
+import functools
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from app.community.models import Network, ThematicArea, utcnow
 from app.contributions.models import Contribution, contribution_areas
@@ -118,6 +120,94 @@ def get_report(report_id):
     return db.session.get(Report, report_id)
 
 
+# --- what a viewer sees of a report ----------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportView:
+    """What one viewer sees of a report's details.
+
+    Editors of the report see the working draft. Everyone else sees the
+    latest published version as it was published: once a report is
+    published, an editor's changes (title, areas, period) are the next
+    version's draft and stay with the editors until that version is published.
+    """
+
+    report: Report
+    editor: bool
+    title: str
+    kind: str
+    area_codes: list
+    period_start: date | None
+    period_end: date | None
+    state: str
+    version: int
+    published: ReportVersion | None  # the version shown to a non-editor; None for editors
+
+
+def report_view_for(viewer, report):
+    """`viewer`'s view of `report` (see ReportView); None when they may not see it at all."""
+    if can_edit(viewer, report):
+        return ReportView(
+            report, True, report.title, report.kind, report.area_codes, report.period_start, report.period_end,
+            report.state, report.version, None,
+        )
+    latest = report.latest_version if report is not None else None
+    if latest is None:
+        return None
+    facts = _published_facts(latest)
+    return ReportView(
+        report,
+        False,
+        latest.title,
+        facts.get("kind") or report.kind,
+        list(latest.area_codes or []),
+        _iso_date(facts.get("period_start")),
+        _iso_date(facts.get("period_end")),
+        "published",
+        latest.number,
+        latest,
+    )
+
+
+def _iso_date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _published_facts(version):
+    """The report's details as `version` published them (its JSON export's "report"); {} if the file is gone."""
+    path = version_file(version, "json")
+    return _read_facts(path, version.json_sha256) if path is not None else {}
+
+
+@functools.lru_cache(maxsize=512)
+def _read_facts(path, sha256):
+    # Published files never change (written once, read-only), so (path, digest) is a safe cache key.
+    import json
+
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle).get("report") or {}
+
+
+def _published_area_clause(code):
+    """The report's latest published version was published with area `code` (later draft edits do not count)."""
+    later = aliased(ReportVersion)
+    return sa.exists().where(
+        ReportVersion.report_id == Report.id,
+        sa.cast(ReportVersion.area_codes, sa.Text).contains(f'"{code}"', autoescape=True),
+        ~sa.exists().where(later.report_id == ReportVersion.report_id, later.number > ReportVersion.number),
+    )
+
+
+def _live_area_clause(code):
+    return sa.exists().where(
+        report_areas.c.report_id == Report.id,
+        report_areas.c.area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code == code)),
+    )
+
+
 def get_viewable(user, report_id):
     report = get_report(report_id)
     return report if can_view(user, report) else None
@@ -154,37 +244,37 @@ def published_clause():
 
 
 def list_reports(user, area=None, kind=None, state=None, page=1, per_page=20):
-    """Reports `user` may see (published ones, plus those they edit), filtered; returns a pagination Page."""
+    """Reports `user` may see (published ones, plus those they edit), filtered; returns a pagination Page.
+
+    Filters match what the caller sees (report_view_for): the working draft of
+    reports they edit, the latest published version of the others.
+    """
     from app.pagination import paginate
 
-    statement = sa.select(Report).where(sa.or_(published_clause(), editable_reports_clause(user)))
+    editable = editable_reports_clause(user)
+    statement = sa.select(Report).where(sa.or_(published_clause(), editable))
     if area:
+        code = area.upper()
         statement = statement.where(
-            sa.exists().where(
-                report_areas.c.report_id == Report.id,
-                report_areas.c.area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code == area.upper())),
-            )
+            sa.or_(sa.and_(editable, _live_area_clause(code)), sa.and_(sa.not_(editable), _published_area_clause(code)))
         )
     if kind:
         statement = statement.where(Report.kind == kind)
     if state:
-        statement = statement.where(Report.state == state)
+        statement = statement.where(
+            sa.or_(sa.and_(editable, Report.state == state), sa.and_(sa.not_(editable), sa.true() if state == "published" else sa.false()))
+        )
     return paginate(statement.order_by(Report.updated_at.desc(), Report.id.desc()), page, per_page)
 
 
 def published_reports(area=None, kind=None, page=1, per_page=20):
-    """The public list: reports with a published version, newest publication first."""
+    """The public list: reports with a published version, newest publication first, as published (report_view_for(None, ...))."""
     from app.pagination import paginate
 
     latest = sa.select(sa.func.max(ReportVersion.published_at)).where(ReportVersion.report_id == Report.id).scalar_subquery()
     statement = sa.select(Report).where(published_clause())
     if area:
-        statement = statement.where(
-            sa.exists().where(
-                report_areas.c.report_id == Report.id,
-                report_areas.c.area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code == area.upper())),
-            )
-        )
+        statement = statement.where(_published_area_clause(area.upper()))
     if kind:
         statement = statement.where(Report.kind == kind)
     return paginate(statement.order_by(latest.desc(), Report.id.desc()), page, per_page)

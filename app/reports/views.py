@@ -85,7 +85,9 @@ def index():
     area = form.area.data if form.validate() else ""
     kind = form.kind.data if form.kind.data in KINDS else ""
     page = services.published_reports(area=area or None, kind=kind or None, page=request.args.get("page", 1, type=int))
-    return render_template("reports/index.html", form=form, page=page, area=area, kind=kind)
+    # The public list shows each report as published, whoever reads it: draft edits stay on the editors' pages.
+    shown = [services.report_view_for(None, report) for report in page.items]
+    return render_template("reports/index.html", form=form, page=page, shown=shown, area=area, kind=kind)
 
 
 def _read(report, version):
