@@ -179,7 +179,7 @@ def _members(content):
         raise _damaged()
     (_, disk, cd_disk, on_disk, count, cd_size, cd_offset, comment) = struct.unpack("<4s4H2IH", content[eocd : eocd + 22])
     if count == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF or content[max(0, eocd - 20) : eocd].startswith(b"PK\x06\x07"):
-        raise AttachmentError(_l("The document uses the ZIP64 archive extension, which is not accepted."))
+        raise _zip64()
     if disk or cd_disk or on_disk != count or eocd + 22 + comment != len(content) or cd_offset + cd_size != eocd:
         raise _damaged()
     if count > ARCHIVE_MAX_MEMBERS:
@@ -201,7 +201,7 @@ def _members(content):
         if position > eocd:
             raise _damaged()
         if packed == 0xFFFFFFFF or unpacked == 0xFFFFFFFF or offset == 0xFFFFFFFF or _has_zip64_field(extra):
-            raise AttachmentError(_l("The document uses the ZIP64 archive extension, which is not accepted."))
+            raise _zip64()
         if flags & 0x41:  # encrypted, or strongly encrypted
             raise AttachmentError(_l("The document is encrypted or protected by a password; attach it without one."))
         if method not in (0, 8) or (method == 0 and packed != unpacked):
@@ -244,6 +244,10 @@ def _too_many(count):
     )
 
 
+def _zip64():
+    return AttachmentError(_l("The document uses the ZIP64 archive extension, which is not accepted."))
+
+
 def _has_zip64_field(extra):
     position = 0
     while position + 4 <= len(extra):
@@ -273,6 +277,8 @@ def _check_local_headers(content, members, cd_offset):
         name_length, extra_length = struct.unpack("<2H", fields[26:30])
         if content[member.offset + 30 : member.offset + 30 + name_length] != raw_name:
             raise _damaged()
+        if _has_zip64_field(content[member.offset + 30 + name_length : member.offset + 30 + name_length + extra_length]):
+            raise _zip64()
         member.data_start = member.offset + 30 + name_length + extra_length
         end_of_previous = member.data_start + member.packed
         if end_of_previous > cd_offset:
