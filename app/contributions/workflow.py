@@ -4,13 +4,29 @@ from flask import current_app
 
 from app.auth.models import User, UserRole, user_areas
 from app.contributions import services
-from app.contributions.models import contribution_areas
+from app.contributions.models import STATES, contribution_areas
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.i18n import ngettext
 from app.notifications.services import notify
 from app.workflow import GuardFailed, Hooks
 
-hooks = Hooks("contribution")
+# The flags a state of workflows/contribution.toml may carry; code asks the
+# definition (`states_flagged("editable")`) instead of naming states.
+FLAGS = {
+    "private": "only the author sees it",
+    "editable": "the author may edit it",
+    "assignable": "reviewers may be assigned to it",
+    "desk": "editors' desks list it",
+    "screening": "it waits for an editor to screen it",
+    "reviewable": "assigned reviewers may write or change their reviews",
+    "workload": "open reviews of it count as the reviewer's workload",
+    "feeds_reports": "it may feed CERIS report sections",
+}
+
+# STATES is what the CHECK on contributions.state allows; the app refuses to
+# start when the workflow's states differ.
+hooks = Hooks("contribution", flags=FLAGS, states=STATES, state_column="contributions.state")
 
 
 # --- who ------------------------------------------------------------------------
@@ -61,6 +77,24 @@ def has_review(context):
     return None
 
 
+@hooks.guard("enough_eligible_reviewers")
+def enough_eligible_reviewers(context):
+    """Sending to review assigns reviewers (effect `assign_reviewers`): enough must be eligible."""
+    from app.reviews.services import reviewers_to_add
+
+    needed, eligible = reviewers_to_add(context.subject)
+    if len(eligible) < needed:
+        return ngettext(
+            "Not enough eligible reviewers to send this contribution to review: it needs %(needed)d more, "
+            "and only %(num)d is available without a conflict of interest in its areas.",
+            "Not enough eligible reviewers to send this contribution to review: it needs %(needed)d more, "
+            "and only %(num)d are available without a conflict of interest in its areas.",
+            len(eligible),
+            needed=needed,
+        )
+    return None
+
+
 # --- effects ----------------------------------------------------------------------
 
 @hooks.effect("mark_submitted")
@@ -81,6 +115,7 @@ def assign_reviewers(context):
     try:
         top_up(context.subject, context.actor)
     except NotEnoughReviewers as error:
+        # The guard `enough_eligible_reviewers` refuses first; this covers a reviewer lost in between.
         raise GuardFailed(error.message) from None
 
 
@@ -137,7 +172,8 @@ def notify_editors(context):
 
 @hooks.effect("notify_editors_if_submitted")
 def notify_editors_if_submitted(context):
-    if context.from_state != "draft":
+    # Editors never saw it while it was private (a draft).
+    if not context.workflow.state_has(context.from_state, "private"):
         notify_editors(context)
 
 
@@ -152,10 +188,10 @@ def notify_reviewers(context):
 
 @hooks.effect("leave_reports")
 def leave_reports(context):
-    """Re-opened out of `accepted`: report sections holding or suggesting it keep a note for the editor."""
+    """Re-opened out of a state that feeds reports: report sections holding or suggesting it keep a note for the editor."""
     from app.reports.services import contribution_left_accepted
 
-    if context.from_state == "accepted":
+    if context.workflow.state_has(context.from_state, "feeds_reports"):
         contribution_left_accepted(context.subject, context.actor, context.comment)
 
 

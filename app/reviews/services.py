@@ -11,10 +11,26 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.reviews.models import RECOMMENDATIONS, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
+from app.workflow import get_workflow
 
-ASSIGNABLE_STATES = ("submitted", "in_review")
-# Contributions whose reviews still count as someone's workload.
-ACTIVE_STATES = ("submitted", "in_review", "changes_requested")
+
+def _states(flag):
+    """The contribution states carrying `flag` in workflows/contribution.toml (e.g. "assignable")."""
+    return get_workflow("contribution").states_flagged(flag)
+
+
+def _in_state(contribution, flag):
+    return get_workflow("contribution").state_has(contribution.state, flag)
+
+
+def reviewers_assignable(contribution):
+    """Whether reviewers may be assigned to the contribution in its current state."""
+    return _in_state(contribution, "assignable")
+
+
+def reviews_open(contribution):
+    """Whether assigned reviewers may write or change their reviews in the contribution's current state."""
+    return _in_state(contribution, "reviewable")
 
 
 class ReviewError(Exception):
@@ -77,7 +93,7 @@ def open_review_counts():
     rows = db.session.execute(
         sa.select(ReviewerAssignment.reviewer_id, sa.func.count())
         .join(Contribution, Contribution.id == ReviewerAssignment.contribution_id)
-        .where(ReviewerAssignment.declined_at.is_(None), Contribution.state.in_(ACTIVE_STATES))
+        .where(ReviewerAssignment.declined_at.is_(None), Contribution.state.in_(_states("workload")))
         .group_by(ReviewerAssignment.reviewer_id)
     ).all()
     return dict(rows)
@@ -101,7 +117,7 @@ def eligible_reviewers(contribution):
 
 def assign(contribution, reviewer, assigned_by, automatic=False):
     """Assign one reviewer (does not commit); refuses conflicts of interest with the reason."""
-    if contribution.state not in ASSIGNABLE_STATES:
+    if not reviewers_assignable(contribution):
         raise ReviewError(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
     if reviewer is None or not reviewer.active or not reviewer.has_role("reviewer"):
         raise ReviewInputError(_l("This user is not an active reviewer."), {"user_id": _l("Not a reviewer.")})
@@ -129,13 +145,19 @@ def assign(contribution, reviewer, assigned_by, automatic=False):
     return assignment
 
 
+def reviewers_to_add(contribution):
+    """How many more reviewers reach REVIEWERS_PER_CONTRIBUTION, and the eligible ones (fewest open reviews first)."""
+    missing = current_app.config["REVIEWERS_PER_CONTRIBUTION"] - len(assignments(contribution))
+    if missing <= 0:
+        return 0, []
+    return missing, eligible_reviewers(contribution)
+
+
 def top_up(contribution, assigned_by):
     """Assign automatically until REVIEWERS_PER_CONTRIBUTION reviewers are assigned; refuses if too few are eligible."""
-    wanted = current_app.config["REVIEWERS_PER_CONTRIBUTION"]
-    missing = wanted - len(assignments(contribution))
+    missing, candidates = reviewers_to_add(contribution)
     if missing <= 0:
         return []
-    candidates = eligible_reviewers(contribution)
     if len(candidates) < missing:
         raise NotEnoughReviewers(
             _l(
@@ -196,7 +218,7 @@ def submit_review(contribution, reviewer, payload):
     """Create or update the reviewer's review of the current revision (until the decision)."""
     if open_assignment(contribution, reviewer) is None:
         raise ReviewForbidden(_l("You are not assigned to review this contribution."))
-    if contribution.state != "in_review":
+    if not reviews_open(contribution):
         raise ReviewError(_l("Reviews can be written or changed only while the contribution is in review."))
     cleaned = validate_review(payload)
     review = db.session.scalar(
@@ -314,7 +336,7 @@ def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
         raise ReviewForbidden(_l("Only editors of the contribution's areas assign reviewers."))
     try:
         if automatic:
-            if contribution.state not in ASSIGNABLE_STATES:
+            if not reviewers_assignable(contribution):
                 raise ReviewError(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
             created = top_up(contribution, acting_user)
         else:
@@ -389,7 +411,7 @@ def overdue_assignments(now=None):
         .where(
             ReviewerAssignment.declined_at.is_(None),
             ReviewerAssignment.due_at < now,
-            Contribution.state == "in_review",
+            Contribution.state.in_(_states("reviewable")),
             ~reviewed,
         )
         .order_by(ReviewerAssignment.id)
@@ -457,7 +479,7 @@ def desk(user, now=None):
     rows = db.session.execute(
         sa.select(Contribution, contribution_areas.c.area_id)
         .join(contribution_areas, contribution_areas.c.contribution_id == Contribution.id)
-        .where(contribution_areas.c.area_id.in_(area_ids), Contribution.state.in_(("submitted", "in_review")))
+        .where(contribution_areas.c.area_id.in_(area_ids), Contribution.state.in_(_states("desk")))
         .order_by(Contribution.submitted_at, Contribution.id)
     ).all()
     contribution_ids = {contribution.id for contribution, _area in rows}
@@ -472,9 +494,10 @@ def desk(user, now=None):
     reviewed = {(row.contribution_id, row.reviewer_id, row.revision) for row in reviews}
     needed = current_app.config["MIN_REVIEWS"]
     by_area = {area.id: {"area": area, "screening": [], "outstanding": [], "overdue": [], "ready": []} for area in areas}
+    screening = set(_states("screening"))
     for contribution, area_id in rows:
         section = by_area[area_id]
-        if contribution.state == "submitted":
+        if contribution.state in screening:
             section["screening"].append(contribution)
             continue
         mine = [a for a in open_assignments if a.contribution_id == contribution.id]

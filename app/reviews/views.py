@@ -81,7 +81,7 @@ def review(assignment_id):
         form=form,
         decline_form=DeclineForm(),
         existing=existing,
-        editable=assignment.declined_at is None and contribution.state == "in_review",
+        editable=assignment.declined_at is None and services.reviews_open(contribution),
     ), status
 
 
@@ -142,7 +142,7 @@ def decision(contribution_id):
         transition_form=TransitionForm(),
         allowed=[workflow.transitions[name] for name in contribution_services.allowed_transitions(current_user, contribution)],
         workflow=workflow,
-        can_assign=contribution.state in services.ASSIGNABLE_STATES,
+        can_assign=services.reviewers_assignable(contribution),
     )
 
 

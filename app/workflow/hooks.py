@@ -14,11 +14,18 @@ class Hooks:
 
         @hooks.effect("notify_author")
         def notify_author(context): ...
+
+    `flags` names the boolean flags a state of the definition may carry (the
+    code asks for them: `definition.states_flagged("editable")`); `states`
+    are the values the database's CHECK on `state_column` allows, which the
+    definition's states must equal (checked when the app starts).
     """
 
-    def __init__(self, name, model=None, history_subject=None):
+    def __init__(self, name, flags=(), states=None, state_column=None):
         self.name = name
-        self.model = model
+        self.flags = tuple(flags)
+        self.states = tuple(states) if states is not None else None
+        self.state_column = state_column
         self.actors = {}
         self.guards = {}
         self.effects = {}
