@@ -28,24 +28,31 @@ class ContributionForbidden(Exception):
 def visibility_clause(user):
     """SQL condition: the contributions `user` may open.
 
-    A draft: its author only. Anything else: the author, editors of one of
-    its areas, reviewers assigned to it, and admins.
+    Never submitted (a draft, or a draft withdrawn before submission): its
+    author only. Anything else: the author, editors of one of its areas,
+    reviewers assigned to it, and admins.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return sa.false()
     conditions = [Contribution.author_id == user.id]
+    shared = _shared_clause()
     if user.has_role("admin"):
-        conditions.append(Contribution.state != "draft")
+        conditions.append(shared)
     if user.has_role("editor"):
         editor_areas = sa.select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
         in_editor_area = sa.exists().where(
             contribution_areas.c.contribution_id == Contribution.id, contribution_areas.c.area_id.in_(editor_areas)
         )
-        conditions.append(sa.and_(Contribution.state != "draft", in_editor_area))
+        conditions.append(sa.and_(shared, in_editor_area))
     assigned = _reviewer_assignment_clause(user)
     if assigned is not None:
-        conditions.append(sa.and_(Contribution.state != "draft", assigned))
+        conditions.append(sa.and_(shared, assigned))
     return sa.or_(*conditions)
+
+
+def _shared_clause():
+    """Others may see a contribution only once its author has submitted it: withdrawing a draft does not show it to anyone."""
+    return sa.and_(Contribution.state != "draft", Contribution.submitted_at.is_not(None))
 
 
 def _reviewer_assignment_clause(user):
