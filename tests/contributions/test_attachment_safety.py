@@ -3,12 +3,15 @@
 The bombs are real: their deflate streams unpack to what they say (a test below unpacks one
 in full), only the archive's directory may lie about it.
 """
+import bz2
 import gc
 import io
+import random
 import struct
 import tracemalloc
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -405,3 +408,44 @@ def test_a_removed_attachment_is_404_to_everyone_and_not_listed(app, signed_in, 
     for user in (author, admin):
         listed = app.test_client().get(f"/api/v1/contributions/{draft_id}", headers=token_headers(app, user.id)).get_json()
         assert [item["id"] for item in listed["attachments"]] == [kept.id]
+
+
+# --- (a') the acceptance case to the letter: 300 KB, one part that unpacks to 2 GB ---------
+# Deflate cannot pack 2 GB into 300 KB, bzip2 (a method ZIP allows) can: data/document-2gb.bz2
+# is "<w:document>" and 2 GiB of zeros, made with bz2.BZ2Compressor(9) (1.5 KB); its size and
+# CRC below are those of the unpacked bytes.
+BZIP2_PART = Path(__file__).parent / "data" / "document-2gb.bz2"
+BZIP2_PART_SIZE = 12 + 2 * 1024**3
+BZIP2_PART_CRC = 1163090218
+
+
+def bzip2_bomb_docx():
+    padding = random.Random(42).randbytes(300 * 1024)  # incompressible, like the images of a real document
+    return craft_zip(
+        [
+            content_types_entry(),
+            member("word/document.xml", BZIP2_PART.read_bytes(), BZIP2_PART_SIZE, BZIP2_PART_CRC, method=zipfile.ZIP_BZIP2),
+            member("word/media/image1.bin", padding, len(padding), zlib.crc32(padding), method=zipfile.ZIP_STORED),
+        ]
+    )
+
+
+def test_the_300_kb_docx_holds_a_part_of_2_gb():
+    content = bzip2_bomb_docx()
+    assert 300 * 1024 <= len(content) < 310 * 1024
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.getinfo("word/document.xml").file_size > 2 * 10**9
+    # A real bzip2 stream; only its start is unpacked here (the whole takes seconds).
+    assert bz2.BZ2Decompressor().decompress(BZIP2_PART.read_bytes(), max_length=64 * 1024)[:12] == b"<w:document>"
+
+
+def test_a_300_kb_docx_whose_part_unpacks_to_2_gb_is_refused_within_50_mb(app, signed_in, author, draft_id):
+    content = bzip2_bomb_docx()
+    web = signed_in(author)
+    before = stored_files(app)
+    upload(web, draft_id, "warmup.docx", b"PK\x03\x04")
+    response, heap_peak, rss_peak, rss_after = measured(lambda: upload(web, draft_id, "bomb.docx", content))
+    assert heap_peak < 50 * MB, f"Python heap grew by {heap_peak / MB:.0f} MB"
+    assert rss_peak < 50 * MB, f"resident size peaked {rss_peak / MB:.0f} MB higher"
+    assert rss_after < 50 * MB, f"resident size grew by {rss_after / MB:.0f} MB"
+    refused(app, response, before, "not accepted")
