@@ -1,5 +1,6 @@
 """Error responses: JSON under /api/, pages in the site's look elsewhere."""
 from flask import g, jsonify, render_template, request
+from sqlalchemy.exc import DataError
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
@@ -68,6 +69,18 @@ def register(app):
         # An upload view states its own limit (g.upload_limit); otherwise the request limit.
         limit = g.get("upload_limit") or app.config.get("MAX_CONTENT_LENGTH")
         return render_template(template, error=error, max_bytes=limit), status
+
+    @app.errorhandler(DataError)
+    def unstorable_value(error):
+        # Last line of defence: a value the database refuses (a number beyond
+        # its range, text it cannot hold) came from the request. Each known
+        # cause is refused earlier with its field named; this keeps the rest 4xx.
+        app.logger.warning("Value refused by the database on %s %s: %s", request.method, request.path, error.orig)
+        db.session.rollback()
+        message = _("A value is out of range or cannot be stored.")
+        if wants_json():
+            return api_error(422, message)
+        return render_template("errors/400.html", message=message, status=422), 422
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -236,7 +236,8 @@ def _may_follow(user, job):
 @bp.get("/jobs/<job_id>")
 @token_required
 def get_job(job_id):
-    job = background.get(job_id)
+    # No job id has a NUL in it, and PostgreSQL cannot even compare one.
+    job = background.get(job_id) if "\x00" not in job_id else None
     if job is None or not _may_follow(g.api_user, job):
         abort(404, _("No such job."))
     return jsonify(

@@ -72,6 +72,10 @@ def test_hostile_input_is_stored_and_rendered_inert(app, client, author, signed_
             body["fields"][name] = f"{name} {hostile}"
         response = client.post("/api/v1/contributions", json=body, headers=headers)
         assert response.status_code in (201, 422), response.get_json()
+        if "\x00" in hostile:
+            # PostgreSQL cannot store NUL: refused wherever it is, the place named.
+            assert response.status_code == 422 and "summary" in response.get_json()["fields"], response.get_json()
+            continue
         if response.status_code == 422:
             # Refusing is also safe, but only for the title becoming empty: everything else is cleaned.
             assert set(response.get_json()["fields"]) <= {"title"}, (hostile, response.get_json())
