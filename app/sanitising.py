@@ -9,6 +9,16 @@ javascript:/data: URLs. Links get rel="nofollow noopener noreferrer".
 
 Plain text fields keep their text but lose any markup, so a value never
 carries a tag whatever page or API client shows it.
+
+Every text that comes in (plain or rich) also loses the characters a reader
+cannot see but that change what they read: control characters (C0 and C1,
+NUL included; tab and newline stay, a carriage return becomes a newline),
+the bidirectional embedding, override and isolate controls (U+202A–U+202E,
+U+2066–U+2069: "Trojan Source" spoofing, e.g. a title that displays as
+"gnp.exe" but is "exe.png") and lone surrogates (not text; unstorable in
+PostgreSQL). The left-to-right and right-to-left marks (U+200E, U+200F) and
+the zero-width joiners stay: ordinary writing needs them and they cannot
+reorder the text around them.
 """
 import html
 import re
@@ -23,7 +33,9 @@ RICH_TEXT_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Elements whose content is code or styling, never text a reader wrote.
 DROPPED_WITH_CONTENT = ("script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript", "textarea", "select", "title")
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINE_BREAKS = re.compile("\r\n?")
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _DROPPED_BLOCKS = re.compile(
     r"<\s*(" + "|".join(DROPPED_WITH_CONTENT) + r")\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL
 )
@@ -43,11 +55,32 @@ _rich_cleaner = bleach.Cleaner(
 )
 
 
+def remove_hidden_characters(value):
+    """`value` as text without the invisible controls listed above; markup and everything else untouched."""
+    if value is None:
+        return ""
+    return _CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", str(value)))
+
+
+def _drop_hidden_references(html_text):
+    """Character references (&#x202E;) to hidden characters: in HTML they are the characters themselves."""
+
+    def replace(match):
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        if 0x80 <= code <= 0x9F:  # browsers read these as Windows-1252 letters and signs, not controls
+            return match.group(0)
+        if code > 0x10FFFF or _CONTROL_CHARACTERS.fullmatch(chr(code)) or code == 0x0D:
+            return ""
+        return match.group(0)
+
+    return _CHARACTER_REFERENCE.sub(replace, html_text)
+
+
 def clean_rich_text(value):
     """Sanitised HTML for a rich-text field."""
     if not value:
         return ""
-    text = _CONTROL_CHARACTERS.sub("", str(value))
+    text = _drop_hidden_references(remove_hidden_characters(value))
     text = _DROPPED_BLOCKS.sub("", text)
     cleaned = _rich_cleaner.clean(text)
     cleaned = bleach.linkify(cleaned, callbacks=[_set_link_rel], skip_tags=["pre", "code"], parse_email=False)
@@ -56,15 +89,14 @@ def clean_rich_text(value):
 
 def clean_plain_text(value, multiline=True):
     """Text without any markup: tags (even entity-encoded ones) are removed, the words kept."""
-    if value is None:
-        return ""
-    text = _CONTROL_CHARACTERS.sub("", str(value))
+    text = remove_hidden_characters(value)
     if not multiline:
         text = " ".join(text.split())
     # Repeat until stable so "&lt;script&gt;" cannot turn into a tag after unescaping.
     for _ in range(5):
         stripped = _DROPPED_BLOCKS.sub("", text)
-        stripped = html.unescape(bleach.clean(stripped, tags=set(), strip=True, strip_comments=True))
+        # Unescaping may bring back a hidden character ("&#x202E;"): removed again.
+        stripped = remove_hidden_characters(html.unescape(bleach.clean(stripped, tags=set(), strip=True, strip_comments=True)))
         if stripped == text:
             break
         text = stripped

@@ -15,6 +15,7 @@ from app.community.models import Network, ThematicArea, utcnow
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
+from app.sanitising import remove_hidden_characters as _text
 
 
 class AccountError(ValueError):
@@ -109,7 +110,7 @@ def resolve_areas(codes):
 
 
 def get_or_create_network(name, kind="other"):
-    name = (name or "").strip()
+    name = _text(name).strip()
     if not name:
         return None
     # Names are unique regardless of case (the admin pages refuse "ileanet" beside "ILEAnet").
@@ -131,6 +132,7 @@ def create_user(email, password, roles, name="", organisation="", area_codes=(),
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AccountError(_l("Unknown role: %(roles)s", roles=", ".join(sorted(unknown))), "roles")
+    name, organisation = _text(name).strip(), _text(organisation).strip()  # no hidden direction or control characters
     user = User(email=email, name=name or email.split("@")[0], organisation=organisation or "", country=country or "")
     user.set_password(password)
     user.set_roles(roles or ["contributor"])
@@ -158,8 +160,8 @@ def record_login(user):
 
 
 def update_profile(user, name, organisation, country, locale):
-    user.name = name.strip()
-    user.organisation = (organisation or "").strip()
+    user.name = _text(name).strip()
+    user.organisation = _text(organisation).strip()
     user.country = (country or "").strip().upper()
     user.locale = locale or ""
     db.session.commit()
@@ -246,8 +248,8 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
     nonce = secrets.token_urlsafe(24)
     invitation = Invitation(
         email=email,
-        name=name or "",
-        organisation=organisation or "",
+        name=_text(name).strip(),
+        organisation=_text(organisation).strip(),
         roles=roles,
         area_codes=[code.upper() for code in area_codes or []],
         network=network,
@@ -406,11 +408,11 @@ def request_access(email, name, organisation, country, network_name, motivation)
         return None
     access_request = AccessRequest(
         email=email,
-        name=name.strip(),
-        organisation=(organisation or "").strip(),
+        name=_text(name).strip(),
+        organisation=_text(organisation).strip(),
         country=(country or "").strip().upper(),
-        network_name=(network_name or "").strip(),
-        motivation=(motivation or "").strip(),
+        network_name=_text(network_name).strip(),
+        motivation=_text(motivation).strip(),
     )
     db.session.add(access_request)
     admins = db.session.scalars(
@@ -459,7 +461,7 @@ def _claim_access_request(access_request, approver, state, note=""):
     claimed = db.session.execute(
         sa.update(AccessRequest)
         .where(AccessRequest.id == access_request.id, AccessRequest.state == "pending")
-        .values(state=state, decided_at=utcnow(), decided_by_id=approver.id, decision_note=note or "")
+        .values(state=state, decided_at=utcnow(), decided_by_id=approver.id, decision_note=_text(note).strip())
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -560,7 +562,7 @@ TOKEN_PREFIX = "ceris_"
 def issue_api_token(user, name=""):
     """Create a token; returns (row, plaintext). Only the digest is stored."""
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=(name or "").strip()[:100], token_hash=hash_token(plaintext), prefix=plaintext[:12])
+    token = ApiToken(user=user, name=_text(name).strip()[:100], token_hash=hash_token(plaintext), prefix=plaintext[:12])
     db.session.add(token)
     db.session.commit()
     return token, plaintext

@@ -9,6 +9,7 @@ from app.community.models import CERIS_AREAS, NETWORK_KINDS, Network, ThematicAr
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.pagination import DEFAULT_PER_PAGE, paginate
+from app.sanitising import remove_hidden_characters
 
 
 class CommunityError(ValueError):
@@ -46,7 +47,7 @@ def networks():
 
 def save_network(network, name, kind, country, website, description):
     """Create (`network` None) or update a network; raises CommunityError, changing nothing, on bad input."""
-    name = (name or "").strip()
+    name = remove_hidden_characters(name).strip()
     country = (country or "").strip().upper()
     website = (website or "").strip()
     if not name:
@@ -68,7 +69,7 @@ def save_network(network, name, kind, country, website, description):
     network.kind = kind
     network.country = country
     network.website = website
-    network.description = (description or "").strip()
+    network.description = remove_hidden_characters(description).strip()
     db.session.add(network)
     try:
         db.session.commit()
@@ -80,13 +81,13 @@ def save_network(network, name, kind, country, website, description):
 
 
 def update_area(area, name, description):
-    name = (name or "").strip()
+    name = remove_hidden_characters(name).strip()
     if not name:
         raise CommunityError(_l("A thematic area needs a name."), "name")
     if len(name) > 200:
         raise CommunityError(_l("The name can have at most %(count)d characters.", count=200), "name")
     area.name = name
-    area.description = (description or "").strip()
+    area.description = remove_hidden_characters(description).strip()
     db.session.commit()
     return area
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.sanitising import remove_hidden_characters
 from app.workflow.models import WorkflowHistory
 
 
@@ -99,7 +100,7 @@ def apply_transition(workflow, subject, name, actor, comment=None, expected_vers
         )
     if expected_version is not None and expected_version != subject.version:
         raise StaleVersion(_("Someone changed this in the meantime (version %(current)d, you had %(yours)d). Reload and try again.", current=subject.version, yours=expected_version))
-    comment = (comment or "").strip()
+    comment = remove_hidden_characters(comment).strip()  # no hidden direction or control characters
     if transition.comment_required and not comment:
         raise CommentRequired(_("A comment is required to %(action)s.", action=transition.label.lower()), {"comment": _("Required.")})
     if transition.comment == "none":
