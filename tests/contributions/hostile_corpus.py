@@ -35,3 +35,14 @@ HOSTILE_INPUTS = [
     "<template><script>alert(1)</script></template>",
     "\x00<script>alert(1)</script>",
 ]
+
+# Characters that are stored clean (removed) rather than refused: C0/C1 controls
+# other than tab and newline, and Unicode direction overrides and isolates.
+INVISIBLE_INPUTS = [
+    "bell\x07 escape\x1b[31m red",
+    "form\x0cfeed vertical\x0btab delete\x7f",
+    "c1\x85 controls\x9b",
+    "evil\u202etxt.exe",
+    "isolate\u2066 inside\u2069 embed\u202a text\u202c",
+]
+INVISIBLE_CHARACTERS = set("\x07\x1b\x0c\x0b\x7f\x85\x9b\u202e\u2066\u2069\u202a\u202c")

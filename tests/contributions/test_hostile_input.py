@@ -5,7 +5,7 @@ import pytest
 
 from app.contributions.types import TYPES
 from tests.api.support import token_headers
-from tests.contributions.hostile_corpus import HOSTILE_INPUTS
+from tests.contributions.hostile_corpus import HOSTILE_INPUTS, INVISIBLE_CHARACTERS, INVISIBLE_INPUTS
 from tests.contributions.samples import make_project, payload
 
 DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "style", "form", "meta", "base", "template", "img", "body", "details"}
@@ -95,3 +95,24 @@ def test_hostile_input_is_stored_and_rendered_inert(app, client, author, signed_
                 start = main.index(marker)
                 main = main[:start] + main[main.index("</section>", start):]
         assert not active_content(main), f"page shows active content for {hostile!r}: {active_content(main)}"
+
+
+@pytest.mark.parametrize("hidden", INVISIBLE_INPUTS)
+def test_control_and_direction_characters_are_removed_on_create_and_update(app, client, author, hidden):
+    headers = token_headers(app, author.id)
+    body = payload("capability_gap", title=f"Title {hidden}", summary=f"<p>{hidden}</p>")
+    body["fields"]["need"] = hidden
+    body["references"] = [{"url": "https://cordis.europa.eu/", "title": hidden}]
+    created = client.post("/api/v1/contributions", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    stored = created.get_json()
+    patched = client.patch(
+        f"/api/v1/contributions/{stored['id']}", json={"fields": {**body["fields"], "operational_context": hidden}, "version": stored["version"]}, headers=headers
+    )
+    assert patched.status_code == 200, patched.get_json()
+    stored = client.get(f"/api/v1/contributions/{stored['id']}", headers=headers).get_json()
+    texts = [stored["title"], stored["summary"], stored["fields"]["need"], stored["fields"]["operational_context"], stored["references"][0]["title"]]
+    for text in texts:
+        assert not INVISIBLE_CHARACTERS & set(text), repr(text)
+    # The words stay; only the hidden characters go.
+    assert stored["fields"]["need"] == "".join(ch for ch in hidden if ch not in INVISIBLE_CHARACTERS).strip()
