@@ -1,24 +1,95 @@
-"""The OpenAPI 3 document at /api/v1/openapi.json. Every API route is described here (a test checks)."""
+"""The OpenAPI 3 document at /api/v1/openapi.json.
 
-ERROR = {"$ref": "#/components/responses/Error"}
+Every API route is described here, with every status it answers and the exact
+shape of each body (tests/api/test_openapi.py checks the routes,
+tests/api/test_openapi_conformance.py the shapes, tests/api/test_schemathesis.py
+fuzzes the lot as each role). Value lists come from the models, so they cannot drift.
+"""
+from app.auth.models import ROLES
+from app.background.models import JOB_STATES
+from app.contributions.models import STATES as CONTRIBUTION_STATES
+from app.contributions.types import FIELD_KINDS, TYPES
+from app.reports.models import FILE_FORMATS, ITEM_STATUSES
+from app.reports.models import KINDS as REPORT_KINDS
+from app.reports.models import STATES as REPORT_STATES
+from app.reviews.models import RECOMMENDATIONS, SCORES
+
+# --- building blocks ------------------------------------------------------------------------
+
+# What each error status means here; every error answers {"error", "fields"?} (schema Error).
+ERROR_MEANINGS = {
+    "401": "No bearer token where one is required, or a token that is malformed, unknown or revoked (on any endpoint)",
+    "403": "The caller's role or relation to the resource does not allow this",
+    "404": "No such resource, or one the caller may not see",
+    "409": "The resource is not in a state that allows this, or it changed since it was read (version)",
+    "413": "The request body is larger than the API accepts",
+    "422": "Invalid input; `fields` names what is wrong, by field or place in the body",
+    "429": "Too many failed sign-ins from this address or for this account; try again in a minute",
+}
 
 
-def _list_of(schema_ref):
-    return {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": schema_ref}},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    }
+def _errors(*codes):
+    """Error responses by status code. 401 is always possible: a bad token is refused everywhere."""
+    return {code: {"$ref": f"#/components/responses/Error{code}"} for code in sorted({"401", *codes})}
 
 
 def _json(schema):
     return {"application/json": {"schema": schema}}
 
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema):
+    return {**schema, "nullable": True}
+
+
+def _object(properties, required=(), **extra):
+    return {"type": "object", "required": list(required), "properties": properties, **extra}
+
+
+def _list_of(schema_name):
+    return _object(
+        {
+            "items": {"type": "array", "items": _ref(schema_name)},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0},
+        },
+        required=["items", "page", "per_page", "total"],
+    )
+
+
+def _path_param(name, schema_type="integer", description=""):
+    schema = {"type": schema_type, "minimum": 1} if schema_type == "integer" else {"type": schema_type}
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+def _body(schema):
+    return {"required": True, "content": _json(schema)}
+
+
+def _answer(description, schema_name):
+    return {"description": description, "content": _json(_ref(schema_name))}
+
+
+_ID = {"type": "integer"}
+_TEXT = {"type": "string"}
+_DATE = _nullable({"type": "string", "format": "date"})
+# ISO 8601, UTC. On PostgreSQL it carries its offset (+00:00); on the embedded SQLite it does not,
+# so the format is given as a pattern rather than RFC 3339's date-time, which requires the offset.
+_TIMESTAMP = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$",
+    "description": "ISO 8601 date and time in UTC",
+}
+_STRINGS = {"type": "array", "items": _TEXT}
+_IDS = {"type": "array", "items": _ID}
+_PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "Beyond the last page: an empty page"}
+_PER_PAGE = {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+
+# --- accounts and reference data -------------------------------------------------------------
 
 PATHS = {
     "/tokens": {
@@ -26,25 +97,19 @@ PATHS = {
             "summary": "Issue a bearer token for a user's e-mail and password",
             "security": [],
             "tags": ["accounts"],
-            "requestBody": {
-                "required": True,
-                "content": _json(
+            "requestBody": _body(
+                _object(
                     {
-                        "type": "object",
-                        "required": ["email", "password"],
-                        "properties": {
-                            "email": {"type": "string", "format": "email"},
-                            "password": {"type": "string"},
-                            "name": {"type": "string", "description": "What the token is for"},
-                        },
-                    }
-                ),
-            },
+                        "email": {"type": "string", "format": "email"},
+                        "password": _TEXT,
+                        "name": {"type": "string", "description": "What the token is for"},
+                    },
+                    required=["email", "password"],
+                )
+            ),
             "responses": {
-                "201": {"description": "The token, shown once", "content": _json({"type": "object", "properties": {"token": {"type": "string"}}})},
-                "401": ERROR,
-                "422": ERROR,
-                "429": ERROR,
+                "201": {"description": "The token, shown once", "content": _json(_object({"token": _TEXT}, required=["token"]))},
+                **_errors("413", "422", "429"),
             },
         }
     },
@@ -52,63 +117,60 @@ PATHS = {
         "get": {
             "summary": "The caller",
             "tags": ["accounts"],
-            "responses": {"200": {"description": "The caller", "content": _json({"$ref": "#/components/schemas/User"})}, "401": ERROR},
+            "responses": {"200": _answer("The caller", "User"), **_errors()},
         }
     },
     "/thematic-areas": {
         "get": {
             "summary": "The CERIS thematic areas",
-            "security": [],
+            "security": [{}, {"bearerAuth": []}],
             "tags": ["reference"],
-            "responses": {"200": {"description": "The areas", "content": _json(_list_of("#/components/schemas/ThematicArea"))}},
+            "responses": {"200": {"description": "The areas", "content": _json(_list_of("ThematicArea"))}, **_errors()},
         }
     },
     "/openapi.json": {
         "get": {
             "summary": "This document",
-            "security": [],
+            "security": [{}, {"bearerAuth": []}],
             "tags": ["reference"],
-            "responses": {"200": {"description": "OpenAPI 3 document", "content": _json({"type": "object"})}},
+            "responses": {"200": {"description": "OpenAPI 3 document", "content": _json({"type": "object"})}, **_errors()},
         }
     },
 }
 
 SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Per-field messages, for validation errors only"},
-        },
-    },
-    "ThematicArea": {"type": "object", "required": ["code", "name"], "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
-    "User": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "email": {"type": "string", "format": "email"},
-            "name": {"type": "string"},
-            "roles": {"type": "array", "items": {"type": "string", "enum": ["contributor", "reviewer", "editor", "admin"]}},
-            "areas": {"type": "array", "items": {"type": "string"}},
-            "organisation": {"type": "string"},
-            "networks": {
-                "type": "array",
-                "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "kind": {"type": "string"}}},
+    "Error": _object(
+        {
+            "error": _TEXT,
+            "fields": {
+                "type": "object",
+                "additionalProperties": _TEXT,
+                "description": "Per-field messages, for validation errors only; nested places as dotted paths (references.0.url)",
             },
         },
-    },
+        required=["error"],
+    ),
+    "ThematicArea": _object({"code": _TEXT, "name": _TEXT}, required=["code", "name"]),
+    "User": _object(
+        {
+            "id": _ID,
+            "email": {"type": "string", "format": "email"},
+            "name": _TEXT,
+            "roles": {"type": "array", "items": {"type": "string", "enum": list(ROLES)}},
+            "areas": _STRINGS,
+            "organisation": _TEXT,
+            "networks": {"type": "array", "items": _object({"id": _ID, "name": _TEXT, "kind": _TEXT}, required=["id", "name", "kind"])},
+        },
+        required=["id", "email", "name", "roles", "areas", "organisation", "networks"],
+    ),
 }
 
 
 # --- reports and background jobs ------------------------------------------------------------
 
-def _path_param(name, schema_type="integer", description=""):
-    return {"name": name, "in": "path", "required": True, "schema": {"type": schema_type}, "description": description}
-
-
 _REPORT_ID = _path_param("report_id", description="The report's id")
-_REPORT_RESPONSE = {"description": "The report", "content": _json({"$ref": "#/components/schemas/Report"})}
+_REPORT_KIND = {"type": "string", "enum": list(REPORT_KINDS)}
+_REPORT_RESPONSE = _answer("The report", "Report")
 
 PATHS.update(
     {
@@ -118,19 +180,19 @@ PATHS.update(
                 "security": [{}, {"bearerAuth": []}],
                 "tags": ["reports"],
                 "parameters": [
-                    {"name": "area", "in": "query", "schema": {"type": "string"}, "description": "Thematic area code"},
-                    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["state_of_the_art", "briefing", "research_agenda", "case_study"]}},
-                    {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["draft", "frozen", "published"]}},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                    {"name": "area", "in": "query", "schema": _TEXT, "description": "Thematic area code"},
+                    {"name": "kind", "in": "query", "schema": _REPORT_KIND},
+                    {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(REPORT_STATES)}},
+                    _PAGE,
+                    _PER_PAGE,
                 ],
-                "responses": {"200": {"description": "A page of reports (without sections)", "content": _json(_list_of("#/components/schemas/Report"))}, "401": ERROR, "422": ERROR},
+                "responses": {"200": {"description": "A page of reports (without sections)", "content": _json(_list_of("Report"))}, **_errors("422")},
             },
             "post": {
                 "summary": "Create a draft report with the sections of its kind's template (editors, in their areas; admins)",
                 "tags": ["reports"],
-                "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/ReportInput"})},
-                "responses": {"201": _REPORT_RESPONSE, "401": ERROR, "403": ERROR, "413": ERROR, "422": ERROR},
+                "requestBody": _body(_ref("ReportInput")),
+                "responses": {"201": _REPORT_RESPONSE, **_errors("403", "413", "422")},
             },
         },
         "/reports/{report_id}": {
@@ -139,13 +201,13 @@ PATHS.update(
                 "summary": "A report. Editors of its areas see the draft with suggestions; everyone else its latest published version",
                 "security": [{}, {"bearerAuth": []}],
                 "tags": ["reports"],
-                "responses": {"200": _REPORT_RESPONSE, "401": ERROR, "404": ERROR},
+                "responses": {"200": _REPORT_RESPONSE, **_errors("404")},
             },
             "patch": {
                 "summary": "Change title, thematic areas or period; changing a published report starts its next version",
                 "tags": ["reports"],
-                "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/ReportChange"})},
-                "responses": {"200": _REPORT_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR},
+                "requestBody": _body(_ref("ReportChange")),
+                "responses": {"200": _REPORT_RESPONSE, **_errors("403", "404", "409", "413", "422")},
             },
         },
         "/reports/{report_id}/sections/{section_id}/items": {
@@ -153,21 +215,17 @@ PATHS.update(
             "post": {
                 "summary": "Include, exclude or move one contribution in a section (position: 1 = first among the included)",
                 "tags": ["reports"],
-                "requestBody": {
-                    "required": True,
-                    "content": _json(
+                "requestBody": _body(
+                    _object(
                         {
-                            "type": "object",
-                            "required": ["contribution_id", "status"],
-                            "properties": {
-                                "contribution_id": {"type": "integer"},
-                                "status": {"type": "string", "enum": ["suggested", "included", "excluded"]},
-                                "position": {"type": "integer", "minimum": 1},
-                            },
-                        }
-                    ),
-                },
-                "responses": {"200": _REPORT_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR},
+                            "contribution_id": _ID,
+                            "status": {"type": "string", "enum": list(ITEM_STATUSES)},
+                            "position": {"type": "integer", "minimum": 1},
+                        },
+                        required=["contribution_id", "status"],
+                    )
+                ),
+                "responses": {"200": _REPORT_RESPONSE, **_errors("403", "404", "409", "413", "422")},
             },
         },
         "/reports/{report_id}/publish": {
@@ -177,13 +235,10 @@ PATHS.update(
                 "tags": ["reports"],
                 "responses": {
                     "202": {
-                        "description": "The build is queued; follow it at /jobs/{job_id}",
-                        "content": _json({"type": "object", "required": ["job_id"], "properties": {"job_id": {"type": "string"}}}),
+                        "description": "The build is queued; follow it at /jobs/{job_id} (also in the Location header)",
+                        "content": _json(_object({"job_id": _TEXT}, required=["job_id"])),
                     },
-                    "401": ERROR,
-                    "403": ERROR,
-                    "404": ERROR,
-                    "409": ERROR,
+                    **_errors("403", "404", "409"),
                 },
             },
         },
@@ -192,138 +247,136 @@ PATHS.update(
             "get": {
                 "summary": "A background job: state and progress (its creator, admins, editors of its report)",
                 "tags": ["jobs"],
-                "responses": {"200": {"description": "The job", "content": _json({"$ref": "#/components/schemas/Job"})}, "401": ERROR, "404": ERROR},
+                "responses": {"200": _answer("The job", "Job"), **_errors("404")},
             },
         },
     }
 )
 
-_DATE = {"type": "string", "format": "date", "nullable": True}
+_FORMATS = list(FILE_FORMATS)
 SCHEMAS.update(
     {
-        "ReportInput": {
-            "type": "object",
-            "required": ["kind", "title", "thematic_areas"],
-            "properties": {
-                "kind": {"type": "string", "enum": ["state_of_the_art", "briefing", "research_agenda", "case_study"]},
+        "ReportInput": _object(
+            {
+                "kind": _REPORT_KIND,
                 "title": {"type": "string", "maxLength": 300},
-                "thematic_areas": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "thematic_areas": {**_STRINGS, "minItems": 1},
                 "period_start": _DATE,
                 "period_end": _DATE,
             },
-        },
-        "ReportChange": {
-            "type": "object",
-            "properties": {
+            required=["kind", "title", "thematic_areas"],
+        ),
+        "ReportChange": _object(
+            {
                 "title": {"type": "string", "maxLength": 300},
-                "thematic_areas": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "thematic_areas": {**_STRINGS, "minItems": 1},
                 "period_start": _DATE,
                 "period_end": _DATE,
             },
-        },
-        "ReportItem": {
-            "type": "object",
-            "properties": {
-                "contribution_id": {"type": "integer"},
-                "title": {"type": "string"},
-                "type": {"type": "string"},
-                "network": {"type": "string", "nullable": True},
-                "status": {"type": "string", "enum": ["suggested", "included", "excluded"]},
-                "position": {"type": "integer", "nullable": True, "description": "Order among the included items (1 = first)"},
-                "accepted": {"type": "boolean", "description": "False once the contribution was re-opened; it is then left out"},
-                "note": {"type": "string", "description": "Why the item is out of the report, for the editor"},
+            additionalProperties=False,
+        ),
+        "ReportItem": _object(
+            {
+                "contribution_id": _ID,
+                "title": _TEXT,
+                "type": _TEXT,
+                "network": _nullable(_TEXT),
+                "status": {"type": "string", "enum": list(ITEM_STATUSES)},
+                "position": _nullable({"type": "integer", "minimum": 1, "description": "Order among the included items (1 = first)"}),
+                "accepted": {"type": "boolean", "description": "Editors: false once the contribution was re-opened; it is then left out"},
+                "note": {"type": "string", "description": "Editors: why the item is out of the report"},
             },
-        },
-        "ReportSection": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "position": {"type": "integer"},
-                "heading": {"type": "string"},
+            required=["contribution_id", "title", "type", "network", "status", "position"],
+        ),
+        "ReportSection": _object(
+            {
+                "id": _ID,
+                "position": _ID,
+                "heading": _TEXT,
                 "synthesis": {"type": "string", "description": "Sanitised HTML"},
-                "criteria": {
-                    "type": "object",
-                    "properties": {
+                "criteria": _object(
+                    {
                         "draws_contributions": {"type": "boolean"},
-                        "areas": {"type": "array", "items": {"type": "string"}},
-                        "types": {"type": "array", "items": {"type": "string"}, "description": "Empty: every type"},
+                        "areas": _STRINGS,
+                        "types": {**_STRINGS, "description": "Empty: every type"},
                         "period_start": _DATE,
                         "period_end": _DATE,
-                        "workshop_id": {"type": "integer", "nullable": True},
-                        "network_id": {"type": "integer", "nullable": True},
+                        "workshop_id": _nullable(_ID),
+                        "network_id": _nullable(_ID),
                     },
-                },
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ReportItem"}},
+                    required=["draws_contributions", "areas", "types", "period_start", "period_end", "workshop_id", "network_id"],
+                    description="Editors only: which contributions the section draws",
+                ),
+                "items": {"type": "array", "items": _ref("ReportItem")},
             },
-        },
-        "ReportVersion": {
-            "type": "object",
-            "properties": {
-                "version": {"type": "integer"},
-                "title": {"type": "string"},
-                "published_at": {"type": "string", "format": "date-time"},
-                "files": {
-                    "type": "object",
-                    "properties": {fmt: {"type": "string", "format": "uri"} for fmt in ("html", "pdf", "json")},
-                    "description": "Public download URLs; the files never change",
-                },
-                "sha256": {"type": "object", "properties": {fmt: {"type": "string"} for fmt in ("html", "pdf", "json")}},
+            required=["id", "position", "heading", "synthesis", "items"],
+        ),
+        "ReportVersion": _object(
+            {
+                "version": _ID,
+                "title": _TEXT,
+                "published_at": _TIMESTAMP,
+                "files": _object(
+                    {fmt: {"type": "string", "format": "uri"} for fmt in _FORMATS},
+                    required=_FORMATS,
+                    description="Public download URLs; the files never change",
+                ),
+                "sha256": _object({fmt: _nullable(_TEXT) for fmt in _FORMATS}, required=_FORMATS),
             },
-        },
-        "Report": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "kind": {"type": "string"},
-                "title": {"type": "string"},
-                "thematic_areas": {"type": "array", "items": {"type": "string"}},
+            required=["version", "title", "published_at", "files", "sha256"],
+        ),
+        "Report": _object(
+            {
+                "id": _ID,
+                "kind": _REPORT_KIND,
+                "title": _TEXT,
+                "thematic_areas": _STRINGS,
                 "period_start": _DATE,
                 "period_end": _DATE,
-                "state": {"type": "string", "enum": ["draft", "frozen", "published"]},
+                "state": {"type": "string", "enum": list(REPORT_STATES), "description": "Always published for those who may not edit it"},
                 "version": {"type": "integer", "description": "The version being prepared, or the last published"},
                 "url": {"type": "string", "format": "uri"},
-                "build_error": {"type": "string", "nullable": True, "description": "Editors: why the last build failed"},
-                "build_job_id": {"type": "string", "nullable": True},
-                "sections": {"type": "array", "items": {"$ref": "#/components/schemas/ReportSection"}},
-                "versions": {"type": "array", "items": {"$ref": "#/components/schemas/ReportVersion"}},
+                "build_error": _nullable({"type": "string", "description": "Editors only: why the last build failed"}),
+                "build_job_id": _nullable({"type": "string", "description": "Editors only"}),
+                "sections": {"type": "array", "items": _ref("ReportSection"), "description": "Not in lists"},
+                "versions": {"type": "array", "items": _ref("ReportVersion")},
             },
-        },
-        "Job": {
-            "type": "object",
-            "required": ["id", "state", "progress"],
-            "properties": {
-                "id": {"type": "string"},
-                "kind": {"type": "string"},
-                "state": {"type": "string", "enum": ["queued", "started", "finished", "failed"]},
+            required=["id", "kind", "title", "thematic_areas", "period_start", "period_end", "state", "version", "url", "versions"],
+        ),
+        "Job": _object(
+            {
+                "id": _TEXT,
+                "kind": _TEXT,
+                "state": {"type": "string", "enum": list(JOB_STATES)},
                 "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-                "error": {"type": "string", "nullable": True},
-                "subject": {"type": "object", "nullable": True, "properties": {"type": {"type": "string"}, "id": {"type": "integer"}}},
+                "error": _nullable(_TEXT),
+                "subject": _nullable(_object({"type": _TEXT, "id": _nullable(_ID)}, required=["type", "id"])),
                 "result": {"type": "object"},
-                "created_at": {"type": "string", "format": "date-time"},
-                "updated_at": {"type": "string", "format": "date-time"},
+                "created_at": _TIMESTAMP,
+                "updated_at": _TIMESTAMP,
             },
-        },
+            required=["id", "kind", "state", "progress", "error", "subject", "result", "created_at", "updated_at"],
+        ),
     }
 )
 
 
 # --- contributions, workflow and reviews ------------------------------------------------------
 
-_CONTRIBUTION_ID = {"name": "contribution_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_CONTRIBUTION_RESPONSE = {"description": "The contribution", "content": _json({"$ref": "#/components/schemas/Contribution"})}
+_CONTRIBUTION_ID = _path_param("contribution_id", description="The contribution's id")
+_CONTRIBUTION_RESPONSE = _answer("The contribution", "Contribution")
+_CONTRIBUTION_TYPE = {"type": "string", "enum": list(TYPES)}
+_REFERENCE = _object({"url": {"type": "string", "format": "uri", "maxLength": 2000}, "title": {"type": "string", "maxLength": 300}}, required=["url"])
 _CONTRIBUTION_INPUT = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string", "enum": ["capability_gap", "technology", "outcome", "exploitation", "standardisation", "trend"]},
-        "title": {"type": "string", "maxLength": 300},
-        "thematic_areas": {"type": "array", "items": {"type": "string"}},
-        "summary": {"type": "string", "description": "HTML, sanitised against the allow-list in app/sanitising.py"},
-        "fields": {"type": "object", "description": "Type-specific answers; see GET /contribution-types"},
-        "project_ids": {"type": "array", "items": {"type": "integer"}},
-        "workshop_id": {"type": "integer", "nullable": True},
-        "network_id": {"type": "integer", "nullable": True},
-        "references": {"type": "array", "items": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}, "title": {"type": "string"}}}},
-    },
+    "type": _CONTRIBUTION_TYPE,
+    "title": {"type": "string", "maxLength": 300},
+    "thematic_areas": _STRINGS,
+    "summary": {"type": "string", "description": "HTML, sanitised against the allow-list in app/sanitising.py"},
+    "fields": {"type": "object", "description": "Type-specific answers; see GET /contribution-types"},
+    "project_ids": _IDS,
+    "workshop_id": _nullable(_ID),
+    "network_id": _nullable(_ID),
+    "references": {"type": "array", "items": _REFERENCE},
 }
 
 PATHS.update(
@@ -331,9 +384,9 @@ PATHS.update(
         "/contribution-types": {
             "get": {
                 "summary": "The six contribution types and their fields",
-                "security": [],
+                "security": [{}, {"bearerAuth": []}],
                 "tags": ["contributions"],
-                "responses": {"200": {"description": "The types", "content": _json(_list_of("#/components/schemas/ContributionType"))}},
+                "responses": {"200": {"description": "The types", "content": _json(_list_of("ContributionType"))}, **_errors()},
             }
         },
         "/contributions": {
@@ -341,170 +394,194 @@ PATHS.update(
                 "summary": "Contributions the caller may open, filtered, searched and paginated",
                 "tags": ["contributions"],
                 "parameters": [
-                    {"name": name, "in": "query", "schema": schema}
-                    for name, schema in (
-                        ("state", {"type": "string"}),
-                        ("type", {"type": "string"}),
-                        ("area", {"type": "string"}),
-                        ("network", {"type": "integer"}),
-                        ("workshop", {"type": "integer"}),
-                        ("from", {"type": "string", "format": "date"}),
-                        ("to", {"type": "string", "format": "date"}),
-                        ("q", {"type": "string", "description": "Full text over title, summary and fields"}),
-                        ("sort", {"type": "string", "enum": ["newest", "oldest", "updated", "title"]}),
-                        ("page", {"type": "integer", "minimum": 1}),
-                        ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    {"name": name, "in": "query", "schema": schema, **({"description": description} if description else {})}
+                    for name, schema, description in (
+                        ("state", {"type": "string", "enum": list(CONTRIBUTION_STATES)}, "Repeat for several"),
+                        ("type", _CONTRIBUTION_TYPE, "Repeat for several"),
+                        ("area", _TEXT, "Thematic area code; repeat for several"),
+                        ("network", {"type": "integer", "minimum": 1}, "Network id"),
+                        ("workshop", {"type": "integer", "minimum": 1}, "Workshop id"),
+                        ("from", {"type": "string", "format": "date"}, "Created on or after"),
+                        ("to", {"type": "string", "format": "date"}, "Created on or before"),
+                        ("q", _TEXT, "Full text over title, summary and fields"),
+                        ("sort", {"type": "string", "enum": ["newest", "oldest", "updated", "title"]}, ""),
                     )
-                ],
-                "responses": {"200": {"description": "A page of contributions", "content": _json(_list_of("#/components/schemas/Contribution"))}, "401": ERROR, "422": ERROR},
+                ]
+                + [_PAGE, _PER_PAGE],
+                "responses": {"200": {"description": "A page of contributions", "content": _json(_list_of("ContributionSummary"))}, **_errors("422")},
             },
             "post": {
                 "summary": "Create a draft (contributors); incomplete is fine, invalid is not",
                 "tags": ["contributions"],
-                "requestBody": {"required": True, "content": _json({**_CONTRIBUTION_INPUT, "required": ["type", "title"]})},
-                "responses": {"201": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "413": ERROR, "422": ERROR},
+                "requestBody": _body(_object(_CONTRIBUTION_INPUT, required=["type", "title"])),
+                "responses": {"201": _CONTRIBUTION_RESPONSE, **_errors("403", "413", "422")},
             },
         },
         "/contributions/{contribution_id}": {
+            "parameters": [_CONTRIBUTION_ID],
             "get": {
                 "summary": "One contribution (404 when the caller may not open it)",
                 "tags": ["contributions"],
-                "parameters": [_CONTRIBUTION_ID],
-                "responses": {"200": _CONTRIBUTION_RESPONSE, "401": ERROR, "404": ERROR},
+                "responses": {"200": _CONTRIBUTION_RESPONSE, **_errors("404")},
             },
             "patch": {
                 "summary": "Edit (author only, as a draft or when changes are requested); after submission every edit makes a new revision",
                 "tags": ["contributions"],
-                "parameters": [_CONTRIBUTION_ID],
-                "requestBody": {"required": True, "content": _json({**_CONTRIBUTION_INPUT, "properties": {**_CONTRIBUTION_INPUT["properties"], "version": {"type": "integer"}}})},
-                "responses": {"200": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "413": ERROR, "422": ERROR},
+                "requestBody": _body(
+                    _object({**_CONTRIBUTION_INPUT, "version": {"type": "integer", "description": "The version read; 409 when it changed since"}})
+                ),
+                "responses": {"200": _CONTRIBUTION_RESPONSE, **_errors("403", "404", "409", "413", "422")},
             },
         },
         "/contributions/{contribution_id}/transitions": {
+            "parameters": [_CONTRIBUTION_ID],
             "post": {
                 "summary": "Apply a workflow transition (workflows/contribution.toml)",
                 "tags": ["workflow"],
-                "parameters": [_CONTRIBUTION_ID],
-                "requestBody": {
-                    "required": True,
-                    "content": _json(
-                        {
-                            "type": "object",
-                            "required": ["transition"],
-                            "properties": {"transition": {"type": "string"}, "comment": {"type": "string"}, "version": {"type": "integer"}},
-                        }
-                    ),
-                },
-                "responses": {"200": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR},
+                "requestBody": _body(
+                    _object({"transition": _TEXT, "comment": _TEXT, "version": _ID}, required=["transition"])
+                ),
+                "responses": {"200": _CONTRIBUTION_RESPONSE, **_errors("403", "404", "409", "413", "422")},
             }
         },
         "/contributions/{contribution_id}/reviewers": {
+            "parameters": [_CONTRIBUTION_ID],
             "post": {
                 "summary": "Assign a reviewer, or top up automatically (editors of the contribution's areas)",
                 "tags": ["workflow"],
-                "parameters": [_CONTRIBUTION_ID],
-                "requestBody": {
-                    "required": True,
-                    "content": _json({"type": "object", "properties": {"user_id": {"type": "integer"}, "auto": {"type": "boolean"}}}),
+                "requestBody": _body(_object({"user_id": _ID, "auto": {"type": "boolean"}})),
+                "responses": {
+                    "201": _answer("Reviewers were assigned", "ContributionWithAssignments"),
+                    "200": _answer("Nothing to assign: the reviewers were there already", "ContributionWithAssignments"),
+                    **_errors("403", "404", "409", "413", "422"),
                 },
-                "responses": {"201": _CONTRIBUTION_RESPONSE, "200": _CONTRIBUTION_RESPONSE, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR},
             }
         },
         "/contributions/{contribution_id}/reviews": {
+            "parameters": [_CONTRIBUTION_ID],
             "post": {
                 "summary": "Write or update the caller's review of the current revision (assigned reviewers)",
                 "tags": ["workflow"],
-                "parameters": [_CONTRIBUTION_ID],
-                "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/ReviewInput"})},
+                "requestBody": _body(_ref("ReviewInput")),
                 "responses": {
-                    "201": {"description": "The review", "content": _json({"$ref": "#/components/schemas/Review"})},
-                    "200": {"description": "The updated review", "content": _json({"$ref": "#/components/schemas/Review"})},
-                    "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR,
+                    "201": _answer("The review", "Review"),
+                    "200": _answer("The updated review", "Review"),
+                    **_errors("403", "404", "409", "413", "422"),
                 },
             }
         },
     }
 )
 
-_SCORES = {"type": "object", "properties": {name: {"type": "integer", "minimum": 1, "maximum": 5} for name in ("relevance", "evidence", "urgency")}}
+_SCORES = _object({name: {"type": "integer", "minimum": 1, "maximum": 5} for name in SCORES}, required=list(SCORES))
+_CONTRIBUTION_SUMMARY = {
+    "id": _ID,
+    "type": _CONTRIBUTION_TYPE,
+    "title": _TEXT,
+    "thematic_areas": _STRINGS,
+    "state": {"type": "string", "enum": list(CONTRIBUTION_STATES)},
+    "revision": _ID,
+    "version": _ID,
+    "author_id": _ID,
+    "network_id": _nullable(_ID),
+    "workshop_id": _nullable(_ID),
+    "created_at": _TIMESTAMP,
+    "updated_at": _TIMESTAMP,
+}
+_CONTRIBUTION_FULL = {
+    **_CONTRIBUTION_SUMMARY,
+    "summary": _TEXT,
+    "fields": {"type": "object"},
+    "references": {"type": "array", "items": _object({"url": _TEXT, "title": _TEXT}, required=["url", "title"])},
+    "project_ids": _IDS,
+    "submitted_at": _nullable(_TIMESTAMP),
+    "missing": {"type": "object", "additionalProperties": _TEXT, "description": "Required answers still missing (while editable)"},
+    "allowed_transitions": {**_STRINGS, "description": "What the caller may do next"},
+    "attachments": {
+        "type": "array",
+        "items": _object(
+            {"id": _ID, "filename": _TEXT, "content_type": _TEXT, "size": {"type": "integer", "minimum": 0}},
+            required=["id", "filename", "content_type", "size"],
+        ),
+    },
+    "history": {
+        "type": "array",
+        "items": _object(
+            {
+                "transition": _TEXT,
+                "from": {"type": "string", "enum": list(CONTRIBUTION_STATES)},
+                "to": {"type": "string", "enum": list(CONTRIBUTION_STATES)},
+                "actor": _nullable(_ID),
+                "at": _TIMESTAMP,
+                "comment": _TEXT,
+                "revision": _nullable(_ID),
+            },
+            required=["transition", "from", "to", "actor", "at", "comment", "revision"],
+        ),
+    },
+    "reviewers": {**_IDS, "description": "Editors and admins only"},
+    "reviews": {"type": "array", "items": _ref("Review"), "description": "Those the caller may read; absent when none"},
+}
 
 SCHEMAS.update(
     {
-        "ContributionType": {
-            "type": "object",
-            "properties": {
-                "code": {"type": "string"},
-                "name": {"type": "string"},
+        "ContributionType": _object(
+            {
+                "code": _TEXT,
+                "name": _TEXT,
+                "description": _TEXT,
+                "requires_projects": {"type": "boolean"},
                 "fields": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "name": {"type": "string"},
-                            "label": {"type": "string"},
-                            "kind": {"type": "string", "enum": ["text", "long_text", "choice", "multi_choice", "integer", "url", "date", "contribution_refs"]},
+                    "items": _object(
+                        {
+                            "name": _TEXT,
+                            "label": _TEXT,
+                            "help": _TEXT,
+                            "kind": {"type": "string", "enum": list(FIELD_KINDS)},
                             "required": {"type": "boolean"},
-                            "choices": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}, "label": {"type": "string"}}}},
-                            "min": {"type": "integer", "nullable": True},
-                            "max": {"type": "integer", "nullable": True},
+                            "choices": {"type": "array", "items": _object({"value": _TEXT, "label": _TEXT}, required=["value", "label"])},
+                            "min": _nullable(_ID),
+                            "max": _nullable(_ID),
+                            "refers_to": {"type": "string", "description": "contribution_refs only: the type referred to"},
                         },
-                    },
+                        required=["name", "label", "help", "kind", "required", "choices", "min", "max"],
+                    ),
                 },
             },
-        },
-        "Contribution": {
-            "type": "object",
-            "properties": {
-                **_CONTRIBUTION_INPUT["properties"],
-                "id": {"type": "integer"},
-                "state": {"type": "string"},
-                "revision": {"type": "integer"},
-                "version": {"type": "integer"},
-                "missing": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Required answers still missing"},
-                "allowed_transitions": {"type": "array", "items": {"type": "string"}},
-                "history": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "transition": {"type": "string"},
-                            "from": {"type": "string"},
-                            "to": {"type": "string"},
-                            "actor": {"type": "integer", "nullable": True},
-                            "at": {"type": "string", "format": "date-time"},
-                            "comment": {"type": "string"},
-                        },
-                    },
-                },
-                "reviewers": {"type": "array", "items": {"type": "integer"}, "description": "Editors and admins only"},
-                "reviews": {"type": "array", "items": {"$ref": "#/components/schemas/Review"}},
-            },
-        },
-        "ReviewInput": {
-            "type": "object",
-            "required": ["recommendation", "scores"],
-            "properties": {
-                "recommendation": {"type": "string", "enum": ["accept", "revise", "reject"]},
+            required=["code", "name", "description", "requires_projects", "fields"],
+        ),
+        "ContributionSummary": _object(_CONTRIBUTION_SUMMARY, required=list(_CONTRIBUTION_SUMMARY)),
+        "Contribution": _object(_CONTRIBUTION_FULL, required=[name for name in _CONTRIBUTION_FULL if name not in ("reviewers", "reviews")]),
+        "ContributionWithAssignments": _object(
+            {**_CONTRIBUTION_FULL, "assigned": {**_IDS, "description": "The reviewers this call assigned"}},
+            required=[name for name in _CONTRIBUTION_FULL if name not in ("reviewers", "reviews")] + ["assigned"],
+        ),
+        "ReviewInput": _object(
+            {
+                "recommendation": {"type": "string", "enum": list(RECOMMENDATIONS)},
                 "scores": _SCORES,
-                "comment_to_author": {"type": "string"},
-                "confidential_comment": {"type": "string", "description": "Editors only"},
+                "comment_to_author": _TEXT,
+                "confidential_comment": {"type": "string", "description": "For the editors only"},
             },
-        },
-        "Review": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "label": {"type": "string"},
-                "revision": {"type": "integer"},
-                "recommendation": {"type": "string"},
+            required=["recommendation", "scores"],
+        ),
+        "Review": _object(
+            {
+                "id": _ID,
+                "label": _TEXT,
+                "revision": _ID,
+                "recommendation": {"type": "string", "enum": list(RECOMMENDATIONS)},
                 "scores": _SCORES,
                 "average": {"type": "number"},
-                "comment_to_author": {"type": "string"},
+                "comment_to_author": _TEXT,
+                "updated_at": _TIMESTAMP,
                 "reviewer_id": {"type": "integer", "description": "Not shown to authors"},
                 "reviewer_name": {"type": "string", "description": "Not shown to authors"},
                 "confidential_comment": {"type": "string", "description": "Not shown to authors"},
             },
-        },
+            required=["id", "label", "revision", "recommendation", "scores", "average", "comment_to_author", "updated_at"],
+        ),
     }
 )
 
@@ -524,6 +601,8 @@ def openapi_document():
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": SCHEMAS,
-            "responses": {"Error": {"description": "An error", "content": _json({"$ref": "#/components/schemas/Error"})}},
+            "responses": {
+                f"Error{code}": {"description": meaning, "content": _json(_ref("Error"))} for code, meaning in ERROR_MEANINGS.items()
+            },
         },
     }
