@@ -66,3 +66,37 @@ def test_schema_references_resolve(client):
     text = str(document)
     for kind, name in re.findall(r"#/components/(\w+)/(\w+)", text):
         assert name in document["components"][kind], f"dangling reference #/components/{kind}/{name}"
+
+
+def _operations(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_documents_401_for_a_bad_token(client):
+    # A token that is present but bad is refused on every endpoint, public ones included.
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert [name for name, operation in _operations(document) if "401" not in operation["responses"]] == []
+
+
+def test_every_operation_with_a_body_documents_413_and_422(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    lacking = [
+        name
+        for name, operation in _operations(document)
+        if "requestBody" in operation and not {"413", "422"} <= set(operation["responses"])
+    ]
+    assert lacking == []
+
+
+def test_every_error_answers_the_error_shape(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    responses = document["components"]["responses"]
+    for name, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            response = responses[response["$ref"].rsplit("/", 1)[-1]] if "$ref" in response else response
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, (name, status)
