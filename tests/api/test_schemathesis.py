@@ -7,6 +7,10 @@ several states, a draft and a published report, the build job), and path paramet
 are drawn from the seeded ids half of the time, so requests reach real rows as well
 as missing ones. What the fuzzer changes stays for the operations after it within
 the role; no API call deletes anything, so the seeded ids stay valid.
+
+The operations are driven through schemathesis's public strategies rather than its
+`schema.parametrize()`: that needs the app at import time, and its fixture-based
+loader does not run on pytest 9 (it sets `Function._nodeid`, which pytest 9 dropped).
 """
 import pytest
 import schemathesis
