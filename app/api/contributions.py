@@ -135,13 +135,17 @@ def create_contribution():
     wrong = _wrong_types(body)
     if wrong:
         return api_error(422, _("Invalid input."), wrong)
+    # Optional: a retry with the same key answers 200 with the draft the first request made.
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not services.valid_creation_key(key):
+        return api_error(422, _("Invalid input."), {"Idempotency-Key": _("Use 1 to 64 letters, digits, or the signs _ . : -")})
     try:
-        contribution = services.create_draft(g.api_user, body)
+        contribution, created = services.create_draft_once(g.api_user, body, key)
     except services.ContributionForbidden as error:
         return api_error(403, str(error))
     except ContributionInputError as error:
         return api_error(422, error.message, error.fields)
-    return jsonify(contribution_json(contribution, g.api_user)), 201
+    return jsonify(contribution_json(contribution, g.api_user)), 201 if created else 200
 
 
 def _date_arg(name, end=False):

@@ -413,8 +413,17 @@ PATHS.update(
             "post": {
                 "summary": "Create a draft (contributors); incomplete is fine, invalid is not",
                 "tags": ["contributions"],
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"},
+                        "description": "Optional. Sent again with the same key, the request creates nothing and answers 200 with the draft the first one created.",
+                    }
+                ],
                 "requestBody": _body(_object(_CONTRIBUTION_INPUT, required=["type", "title"])),
-                "responses": {"201": _CONTRIBUTION_RESPONSE, **_errors("403", "413", "422")},
+                "responses": {"201": _CONTRIBUTION_RESPONSE, "200": _CONTRIBUTION_RESPONSE, **_errors("403", "413", "422")},
             },
         },
         "/contributions/{contribution_id}": {

@@ -1,4 +1,6 @@
 """HTML forms for contributions, built from the type schemas in types.py (one definition for form, API and page)."""
+import secrets
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import Length, NumberRange, Optional
@@ -54,6 +56,8 @@ class CommonFields(FlaskForm):
     workshop_id = SelectField(_l("Workshop"), choices=[], coerce=int)
     project_ids = MultiCheckboxField(_l("Linked EU-funded projects"), choices=[], coerce=int)
     version = HiddenField()
+    # New contributions only: a random key rendered with the form, so posting it twice makes one draft.
+    creation_key = HiddenField()
 
 
 def contribution_form(spec, areas, networks, workshops, projects, gap_choices, formdata=None, contribution=None):
@@ -73,6 +77,8 @@ def contribution_form(spec, areas, networks, workshops, projects, gap_choices, f
     form.network_id.choices = [(0, _l("None"))] + [(network.id, network.name) for network in networks]
     form.workshop_id.choices = [(0, _l("None"))] + [(workshop.id, workshop.title) for workshop in workshops]
     form.project_ids.choices = [(project.id, f"{project.acronym} – {project.title}") for project in projects]
+    if contribution is None and formdata is None:
+        form.creation_key.data = secrets.token_urlsafe(24)
     if contribution is not None and formdata is None:
         form.title.data = contribution.title
         form.thematic_areas.data = contribution.area_codes

@@ -40,6 +40,9 @@ class Contribution(db.Model):
         sa.CheckConstraint("state IN ('" + "', '".join(STATES) + "')", name="state_known"),
         sa.Index("ix_contributions_state_created_at", "state", "created_at"),
         sa.Index("ix_contributions_author_id_updated_at", "author_id", "updated_at"),
+        # One draft per creation key and author: a form posted twice, or an API call retried, makes one draft.
+        # (A unique index rather than a constraint: SQLite adds it without rebuilding the table.)
+        sa.Index("ix_contributions_author_id_creation_key", "author_id", "creation_key", unique=True),
         # Full-text search on PostgreSQL ('simple': contributions come in 24 languages).
         # SQLite uses the FTS5 table contributions_fts instead (see search.py).
         sa.Index(
@@ -68,6 +71,8 @@ class Contribution(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The random key of the form (or the API's Idempotency-Key) that created it; None for the others.
+    creation_key: Mapped[str | None] = mapped_column(sa.String(64))
     # Title, summary text and field answers in one column, for full-text search.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 

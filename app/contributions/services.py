@@ -1,4 +1,6 @@
 """Contribution rules: who sees and edits what, drafts, revisions, lists and search."""
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -88,19 +90,58 @@ def may_create(user):
 
 # --- creating and editing -----------------------------------------------------------
 
-def create_draft(author, payload):
+_CREATION_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def valid_creation_key(value):
+    """A creation key (see create_draft_once): 1 to 64 letters, digits and _ . : - (a UUID fits)."""
+    return isinstance(value, str) and _CREATION_KEY.fullmatch(value) is not None
+
+
+def create_draft(author, payload, creation_key=None):
     """A new draft from API-shaped input; incomplete is fine, invalid is not."""
+    return create_draft_once(author, payload, creation_key)[0]
+
+
+def create_draft_once(author, payload, creation_key=None):
+    """(draft, created): a new draft, or, when `author` already made one with `creation_key`, that one, unchanged.
+
+    The new-contribution form carries a random key, and API clients may send
+    one (Idempotency-Key), so a form posted twice or a request retried makes
+    one draft, even when both arrive at once.
+    """
     if not may_create(author):
         raise ContributionForbidden(str(_l("Only contributors can create contributions.")))
+    if creation_key is not None and not valid_creation_key(creation_key):
+        raise ContributionInputError({"creation_key": _l("Use 1 to 64 letters, digits, or the signs _ . : -")})
+    if creation_key is not None:
+        existing = _created_with(author, creation_key)
+        if existing is not None:
+            return existing, False
     cleaned = validate(payload)
     _check_referenced_contributions_visible(author, cleaned)
-    contribution = Contribution(author=author, type=cleaned["type"], state="draft", revision=1)
-    _apply(contribution, cleaned)
-    db.session.add(contribution)
-    db.session.flush()
+    try:
+        # A savepoint: when the same key loses a race, only this insert is undone.
+        with db.session.begin_nested():
+            contribution = Contribution(author=author, type=cleaned["type"], state="draft", revision=1, creation_key=creation_key)
+            _apply(contribution, cleaned)
+            db.session.add(contribution)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        existing = _created_with(author, creation_key) if creation_key is not None else None
+        if existing is None:
+            raise
+        db.session.commit()
+        return existing, False
     search.index(contribution)
     db.session.commit()
-    return contribution
+    return contribution, True
+
+
+def _created_with(author, creation_key):
+    return db.session.scalar(
+        sa.select(Contribution).where(Contribution.author_id == author.id, Contribution.creation_key == creation_key)
+    )
 
 
 def check_editable(user, contribution):

@@ -114,11 +114,15 @@ def create(type_code):
     if request.form.get("action") == "search_projects":
         return _render_form(spec, form)
     try:
-        contribution = services.create_draft(current_user, payload_from(form, spec))
+        contribution, created = services.create_draft_once(current_user, payload_from(form, spec), form.creation_key.data or None)
     except ContributionInputError as error:
         db.session.rollback()
         _show_errors(form, error)
         return _render_form(spec, form, status=422)
+    if not created:
+        # The same form posted again (a double click, a resent page): its draft exists already.
+        endpoint = "contributions.edit" if services.can_edit(current_user, contribution) else "contributions.detail"
+        return redirect(url_for(endpoint, contribution_id=contribution.id))
     return _after_save(contribution, form)
 
 

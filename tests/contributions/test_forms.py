@@ -156,3 +156,112 @@ def test_lists_filter_and_hide_what_the_user_cannot_open(app, client, author, si
     assert "A private draft" not in editor.get("/contributions").get_data(as_text=True)
     mine = signed_in(author).get("/contributions/mine").get_data(as_text=True)
     assert "A private draft" in mine and mine.count("A capability gap from the field") == 2
+
+
+# --- posting the new-contribution form twice ---------------------------------------------
+
+def _new_form(web, contribution_type="trend"):
+    """The CSRF token and the creation key of a freshly rendered new-contribution form."""
+    page = web.get(f"/contributions/new/{contribution_type}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="creation_key" type="hidden" value="([^"]+)"', page)
+    assert key, "the new form carries a creation key"
+    return token, key.group(1)
+
+
+def _drafts_of(app, author):
+    from app.contributions.models import Contribution
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.scalars(db.select(Contribution.id).where(Contribution.author_id == author.id).order_by(Contribution.id)).all()
+
+
+def test_the_new_form_posted_twice_makes_one_draft(app, author, signed_in):
+    web = signed_in(author)
+    token, key = _new_form(web)
+    data = {**form_data(payload("trend"), token), "creation_key": key, "action": "save"}
+    first = web.post("/contributions/new/trend", data=data)
+    second = web.post("/contributions/new/trend", data=data)
+    assert first.status_code == second.status_code == 302
+    assert created_id(first) == created_id(second)
+    assert _drafts_of(app, author) == [created_id(first)]
+
+
+def test_a_second_post_after_submitting_leads_to_the_submitted_contribution(app, author, signed_in):
+    web = signed_in(author)
+    token, key = _new_form(web)
+    data = {**form_data(payload("trend"), token), "creation_key": key, "action": "submit"}
+    first = web.post("/contributions/new/trend", data=data)
+    second = web.post("/contributions/new/trend", data=data)
+    assert second.status_code == 302 and second.location.endswith(f"/contributions/{created_id(first)}")
+    assert len(_drafts_of(app, author)) == 1
+
+
+def test_two_forms_make_two_drafts(app, author, signed_in):
+    web = signed_in(author)
+    for _ in range(2):
+        token, key = _new_form(web)
+        assert web.post("/contributions/new/trend", data={**form_data(payload("trend"), token), "creation_key": key}).status_code == 302
+    assert len(_drafts_of(app, author)) == 2
+
+
+def test_the_same_key_from_two_authors_makes_two_drafts(app, author, make_user, signed_in):
+    other = make_user(["contributor"])
+    for person in (author, other):
+        web = signed_in(person)
+        token, _key = _new_form(web)
+        assert web.post("/contributions/new/trend", data={**form_data(payload("trend"), token), "creation_key": "shared-key"}).status_code == 302
+    assert len(_drafts_of(app, author)) == len(_drafts_of(app, other)) == 1
+
+
+def test_a_malformed_creation_key_is_refused_and_stores_nothing(app, author, signed_in):
+    web = signed_in(author)
+    token, _key = _new_form(web)
+    response = web.post("/contributions/new/trend", data={**form_data(payload("trend"), token), "creation_key": "no spaces <here>"})
+    assert response.status_code == 422
+    assert _drafts_of(app, author) == []
+
+
+def test_the_loser_of_a_race_on_the_same_key_gets_the_winners_draft(app, author, monkeypatch):
+    """Both requests look for the key before either has stored its draft; the second insert hits the unique index."""
+    from app.auth.models import User
+    from app.contributions import services
+    from app.extensions import db
+
+    with app.app_context():
+        user = db.session.get(User, author.id)
+        winner, created = services.create_draft_once(user, payload("trend"), "raced-key")
+        assert created
+        monkeypatch.setattr(services, "_created_with", _missing_first_time(services._created_with))
+        loser, created = services.create_draft_once(user, payload("trend", title="The second post"), "raced-key")
+        assert (loser.id, created) == (winner.id, False)
+        assert loser.title != "The second post"
+    assert _drafts_of(app, author) == [winner.id]
+
+
+def _missing_first_time(lookup):
+    calls = []
+
+    def look(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else lookup(*args)
+
+    return look
+
+
+def test_the_api_idempotency_key_makes_one_draft(app, client, author):
+    headers = token_headers(app, author.id)
+    first = client.post("/api/v1/contributions", json=payload("trend"), headers={**headers, "Idempotency-Key": "0b7c4d1e-retry"})
+    again = client.post("/api/v1/contributions", json=payload("trend"), headers={**headers, "Idempotency-Key": "0b7c4d1e-retry"})
+    other = client.post("/api/v1/contributions", json=payload("trend"), headers={**headers, "Idempotency-Key": "another-key"})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert first.get_json()["id"] == again.get_json()["id"] != other.get_json()["id"]
+    assert len(_drafts_of(app, author)) == 2
+
+
+def test_a_malformed_idempotency_key_is_refused(app, client, author):
+    headers = {**token_headers(app, author.id), "Idempotency-Key": "x" * 65}
+    response = client.post("/api/v1/contributions", json=payload("trend"), headers=headers)
+    assert response.status_code == 422 and "Idempotency-Key" in response.get_json()["fields"]
+    assert _drafts_of(app, author) == []
