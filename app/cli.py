@@ -65,7 +65,7 @@ def demo_command():
 
 @outbox_cli.command("flush")
 def flush_command():
-    """Send every pending e-mail now (needs SMTP, not Redis)."""
+    """Send every pending e-mail now (needs SMTP, not Redis; the workers' sweep does this on its own)."""
     from app.mail.services import flush_outbox, mail_configured
 
     if not mail_configured():
@@ -77,16 +77,25 @@ def flush_command():
 
 
 @jobs_cli.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Sweep once, then stop when the queue is empty.")
 def worker_command(burst):
-    """Run an RQ worker for this app's queue (with the retry scheduler)."""
+    """Run an RQ worker for this app's queue (with the retry scheduler and the sweep)."""
+    from flask import current_app
     from rq import Worker
     from rq.serializers import JSONSerializer
 
-    from app.jobs import queue, redis_connection
+    from app import create_app
+    from app.jobs import queue, redis_connection, start_sweeping, sweep_once
 
     if redis_connection() is None:
         raise click.ClickException(_("REDIS_URL is not set: jobs run in-process, no worker is needed."))
+    # The sweep has an app (and database engine) of its own: the work horses
+    # forked for each job must never inherit a connection it is using.
+    sweep_app = create_app(dict(current_app.config))
+    if burst:
+        sweep_once(sweep_app)
+    else:
+        start_sweeping(sweep_app)
     worker = Worker([queue()], connection=redis_connection(), serializer=JSONSerializer)
     worker.work(burst=burst, with_scheduler=True)
 

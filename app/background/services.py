@@ -78,10 +78,13 @@ def mark_failed(job, error):
     job.finished_at = job.updated_at = utcnow()
 
 
-def waiting_jobs(kind):
+def waiting_jobs(kind, older_than=None):
     """Jobs of `kind` still to do, oldest first: queued (e.g. enqueued while Redis was down), or started
-    so long ago that their worker must have died (`claim` lets a retry take them over)."""
-    return db.session.scalars(
+    so long ago that their worker must have died (`claim` lets a retry take them over).
+
+    `older_than` leaves out those asked for since (their first job may be on its way).
+    """
+    statement = (
         sa.select(BackgroundJob)
         .where(
             BackgroundJob.kind == kind,
@@ -91,4 +94,7 @@ def waiting_jobs(kind):
             ),
         )
         .order_by(BackgroundJob.created_at)
-    ).all()
+    )
+    if older_than is not None:
+        statement = statement.where(BackgroundJob.created_at < older_than)
+    return db.session.scalars(statement).all()

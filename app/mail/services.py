@@ -50,12 +50,17 @@ def dispatch(*messages):
     from app.jobs import enqueue
     from app.mail.jobs import send_outbox_message
 
-    # Ids readable in RQ's registries; the random part keeps a retried message
-    # from reusing the id of its earlier, failed job.
+    # Ids readable in RQ's registries (the sweep looks for them there); the
+    # random part keeps a retried message from reusing the id of its earlier, failed job.
     return [
-        enqueue(send_outbox_message, message.id, job_id=f"outbox-{message.id}-{message.attempts}-{secrets.token_hex(4)}")
+        enqueue(send_outbox_message, message.id, job_id=f"{job_key(message.id)}{message.attempts}-{secrets.token_hex(4)}")
         for message in messages
     ]
+
+
+def job_key(message_id):
+    """How the RQ ids of the message's send jobs begin."""
+    return f"outbox-{message_id}-"
 
 
 def mail_configured():
@@ -151,9 +156,12 @@ def _sender_domain(config):
     return sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else "ceris.localhost"
 
 
-def flush_outbox():
-    """Send everything pending now (no Redis needed). Returns (sent, failed, held)."""
-    ids = db.session.scalars(
+def waiting_messages(older_than=None):
+    """Ids of the messages still to send, oldest first: pending, or claimed by a sender that died (STALE_CLAIM ago).
+
+    `older_than` leaves out those written since (their first job may be on its way).
+    """
+    statement = (
         sa.select(OutboxMessage.id)
         .where(
             sa.or_(
@@ -162,9 +170,16 @@ def flush_outbox():
             )
         )
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    ).all()
+    )
+    if older_than is not None:
+        statement = statement.where(OutboxMessage.created_at < older_than)
+    return db.session.scalars(statement).all()
+
+
+def flush_outbox():
+    """Send every waiting message now, in this process (no Redis needed). Returns (sent, failed, held)."""
     sent = failed = held = 0
-    for message_id in ids:
+    for message_id in waiting_messages():
         try:
             outcome = send_message(message_id)
         except Exception:
@@ -174,6 +189,21 @@ def flush_outbox():
         sent += outcome == "sent"
         held += outcome == "held"
     return sent, failed, held
+
+
+def requeue_waiting(older_than, may_queue):
+    """Queue a send job for each waiting message written before `older_than` that `may_queue(job_key)` lets
+    through (the workers' sweep: no job left in RQ, not queued by another sweep). Returns how many it handed
+    to a job (without Redis the job runs at once, here).
+
+    Without a mail server there is nothing to send: messages stay in the outbox.
+    """
+    if not mail_configured():
+        return 0
+    ids = [message_id for message_id in waiting_messages(older_than) if may_queue(job_key(message_id))]
+    messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all() if ids else []
+    dispatch(*messages)
+    return len(messages)
 
 
 def retry_failed(message_id):

@@ -917,12 +917,20 @@ def _record_failure(job_id, error):
     db.session.commit()
 
 
-def retry_queued_builds():
+def retry_queued_builds(older_than=None, may_queue=None):
     """Enqueue again every build still waiting: queued (e.g. asked for while Redis was down) or started by a
-    worker that died long ago. Returns how many."""
+    worker that died long ago. Returns how many.
+
+    The workers' sweep (app.jobs.sweep) passes `older_than` and `may_queue(job_key)` (no job left in RQ,
+    not queued by another sweep); `reports retry-builds` takes them all.
+    """
     from app.background import services as jobs
 
-    queued = jobs.waiting_jobs(BUILD_JOB_KIND)
+    queued = [
+        job
+        for job in jobs.waiting_jobs(BUILD_JOB_KIND, older_than)
+        if may_queue is None or may_queue(f"report-build-{job.id}")  # the RQ id enqueue_build gives it
+    ]
     for job in queued:
         enqueue_build(job)
     return len(queued)
