@@ -5,6 +5,7 @@ from flask import abort, g, jsonify, request
 
 from app.api import bp
 from app.api.auth import token_required
+from app.api.serialisers import iso_datetime
 from app.api.views import json_body, list_response, page_args
 from app.auth.models import User
 from app.contributions import services
@@ -19,8 +20,7 @@ from app.reviews import services as review_services
 from app.workflow import TransitionError
 
 
-def _iso(moment):
-    return moment.isoformat() if moment else None
+_iso = iso_datetime
 
 
 def contribution_type_json(spec):

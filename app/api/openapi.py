@@ -77,13 +77,8 @@ def _answer(description, schema_name):
 _ID = {"type": "integer"}
 _TEXT = {"type": "string"}
 _DATE = _nullable({"type": "string", "format": "date"})
-# ISO 8601, UTC. On PostgreSQL it carries its offset (+00:00); on the embedded SQLite it does not,
-# so the format is given as a pattern rather than RFC 3339's date-time, which requires the offset.
-_TIMESTAMP = {
-    "type": "string",
-    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$",
-    "description": "ISO 8601 date and time in UTC",
-}
+# ISO 8601 (RFC 3339) in UTC, always with its offset.
+_TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 date and time in UTC"}
 _STRINGS = {"type": "array", "items": _TEXT}
 _IDS = {"type": "array", "items": _ID}
 _PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "Beyond the last page: an empty page"}

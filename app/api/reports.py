@@ -2,6 +2,7 @@
 from flask import abort, g, jsonify, request, url_for
 
 from app.api import bp
+from app.api.serialisers import iso_datetime
 from app.api.auth import api_roles_required, token_required
 from app.api.views import json_body, list_response, page_args
 from app.background import services as background
@@ -29,7 +30,7 @@ def _versions_json(report):
         {
             "version": version.number,
             "title": version.title,
-            "published_at": version.published_at.isoformat(),
+            "published_at": iso_datetime(version.published_at),
             "files": {
                 fmt: external_url("reports.download", report_id=report.id, number=version.number, fmt=fmt) for fmt in FILE_FORMATS
             },
@@ -249,7 +250,7 @@ def get_job(job_id):
             "error": job.error or None,
             "subject": {"type": job.subject_type, "id": job.subject_id} if job.subject_type else None,
             "result": job.result or {},
-            "created_at": job.created_at.isoformat(),
-            "updated_at": job.updated_at.isoformat(),
+            "created_at": iso_datetime(job.created_at),
+            "updated_at": iso_datetime(job.updated_at),
         }
     )

@@ -1,4 +1,14 @@
 """JSON shapes of the API, one function per resource."""
+from datetime import timezone
+
+
+def iso_datetime(moment):
+    """ISO 8601 with its offset: stored times are UTC, but SQLite hands them back without a zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def user_json(user):
