@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, Unprocessabl
 
 from app.extensions import db
 from app.i18n import gettext as _
+from app.service_errors import ServiceError
 
 PAGE_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 413: "errors/413.html", 429: "errors/429.html"}
 
@@ -69,6 +70,15 @@ def register(app):
         # An upload view states its own limit (g.upload_limit); otherwise the request limit.
         limit = g.get("upload_limit") or app.config.get("MAX_CONTENT_LENGTH")
         return render_template(template, error=error, max_bytes=limit), status
+
+    @app.errorhandler(ServiceError)
+    def service_error(error):
+        """The one mapping of a service's refusal onto the API and onto pages (forms map theirs in app/forms.py)."""
+        db.session.rollback()
+        if wants_json():
+            return api_error(error.status, error.message, error.field_messages() or None)
+        template = PAGE_TEMPLATES.get(error.status, "errors/400.html")
+        return render_template(template, message=error.message, status=error.status), error.status
 
     @app.errorhandler(DataError)
     def unstorable_value(error):
