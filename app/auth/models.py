@@ -7,9 +7,10 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.community.models import ThematicArea, network_memberships, utcnow
+from app.community.models import ThematicArea, network_memberships
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.timeutil import utcnow
 
 ROLES = {
     "contributor": _l("Contributor"),

@@ -11,11 +11,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import ROLES, AccessRequest, ApiToken, Invitation, User, UserRole, hash_token
-from app.community.models import Network, ThematicArea, utcnow
+from app.community.models import Network, ThematicArea
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.sanitising import remove_hidden_characters as _text
+from app.timeutil import as_utc, utcnow
 
 
 class AccountError(ValueError):
@@ -305,7 +306,7 @@ def invitation_from_token(token):
         raise AccountError(_l("This invitation has already been used. Sign in instead."))
     if invitation.revoked_at:
         raise AccountError(_l("This invitation has been withdrawn."))
-    if _aware(invitation.expires_at) < utcnow():
+    if as_utc(invitation.expires_at) < utcnow():
         raise AccountError(_l("This invitation has expired. Ask for a new one."))
     return invitation
 
@@ -387,13 +388,6 @@ def revoke_invitation(invitation, acting_user):
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         db.session.commit()
-
-
-def _aware(moment):
-    # SQLite hands back naive datetimes; they are stored in UTC.
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # --- access requests -----------------------------------------------------------
@@ -577,7 +571,7 @@ def user_for_api_token(plaintext):
         return None
     now = utcnow()
     # Write at most once a minute per token, not on every request.
-    if token.last_used_at is None or _aware(token.last_used_at) < now - timedelta(minutes=1):
+    if token.last_used_at is None or as_utc(token.last_used_at) < now - timedelta(minutes=1):
         token.last_used_at = now
         db.session.commit()
     return token.user

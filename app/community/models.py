@@ -1,14 +1,11 @@
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from app.timeutil import utcnow  # also re-exported: other features import it from here
 
 
 # The six CERIS thematic areas, seeded on install (code, name).

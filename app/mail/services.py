@@ -3,16 +3,16 @@ import re
 import secrets
 import smtplib
 import ssl
-from datetime import timedelta, timezone
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 
-from app.community.models import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.timeutil import as_utc, utcnow
 
 # A message claimed this long ago by a sender that never finished (a worker
 # killed mid-send) is free to be claimed again.
@@ -145,9 +145,7 @@ def _smtp_send(email):
 
 
 def message_id_for(message, domain):
-    created = message.created_at
-    if created.tzinfo is None:  # SQLite hands back naive UTC
-        created = created.replace(tzinfo=timezone.utc)
+    created = as_utc(message.created_at)
     return f"<ceris.outbox.{message.id}.{int(created.timestamp() * 1000)}@{domain}>"
 
 

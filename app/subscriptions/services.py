@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from app.community.models import ThematicArea, utcnow
+from app.community.models import ThematicArea
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.subscriptions.models import Subscription, subscription_areas
+from app.timeutil import utcnow
 
 
 class SubscriptionError(ValueError):
