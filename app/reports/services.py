@@ -19,6 +19,8 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.reports.models import FILE_FORMATS, ITEM_STATUSES, KINDS, Report, ReportItem, ReportSection, ReportVersion, report_areas
 from app.sanitising import clean_plain_text, clean_rich_text
+from app.service_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from app.unit_of_work import after_commit, transactional, unit_of_work
 from app.workshops.models import Workshop
 
 TITLE_MAX = 300
@@ -26,24 +28,21 @@ SYNTHESIS_MAX = 100_000
 BUILD_JOB_KIND = "report_build"
 
 
-class ReportError(Exception):
+class ReportError(ServiceError):
+    """A report rule refused the request (kept as a name for callers that still catch it)."""
+
     status = 409
 
-    def __init__(self, message, fields=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
-
-class ReportForbidden(ReportError):
+class ReportForbidden(ReportError, Forbidden):
     status = 403
 
 
-class ReportConflict(ReportError):
+class ReportConflict(ReportError, Conflict):
     status = 409
 
 
-class ReportInputError(ReportError):
+class ReportInputError(ReportError, Invalid):
     status = 422
 
     def __init__(self, fields, message=None):
@@ -224,6 +223,15 @@ def get_editable(user, report_id):
     return report
 
 
+def find_editable(user, report_id):
+    """The report if `user` may edit it; NotFound when it does not exist or they may not see it, Forbidden when
+    they see it (published) but may not edit it."""
+    report = get_editable(user, report_id)
+    if report is None:
+        raise NotFound(_l("No such report."))
+    return report
+
+
 def editable_reports_clause(user):
     if not can_manage_reports(user):
         return sa.false()
@@ -346,6 +354,7 @@ def _check_editor_areas(actor, areas, keep=()):
 
 # --- creating and changing reports ----------------------------------------------------------
 
+@transactional
 def create_report(actor, payload):
     """A new draft with the sections of its kind's template. `payload` as the API takes it."""
     if not can_manage_reports(actor):
@@ -369,7 +378,7 @@ def create_report(actor, payload):
             ReportSection(position=position, heading=str(heading), draws_contributions=draws, types=list(types), area_codes=[])
         )
     db.session.add(report)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -391,6 +400,7 @@ def begin_change(report):
     report.updated_at = utcnow()
 
 
+@transactional
 def update_report(report, actor, payload):
     """PATCH: title, thematic_areas, period_start, period_end. Editing a published report starts its next version."""
     if not can_edit(actor, report):
@@ -416,7 +426,6 @@ def update_report(report, actor, payload):
     begin_change(report)
     for name, value in changes.items():
         setattr(report, name, value)
-    db.session.commit()
     return report
 
 
@@ -447,6 +456,7 @@ def _renumber(sections):
         section.position = position
 
 
+@transactional
 def add_section(report, actor, heading, draws_contributions=True, types=()):
     _require_edit(actor, report)
     errors = {}
@@ -462,10 +472,11 @@ def add_section(report, actor, heading, draws_contributions=True, types=()):
     )
     report.sections.append(section)
     _renumber(report.sections)
-    db.session.commit()
+    db.session.flush()
     return section
 
 
+@transactional
 def update_section(report, section, actor, payload):
     """Change a section: heading, synthesis (rich text, sanitised), draws_contributions and criteria
     (areas, types, period_start, period_end, workshop_id, network_id). Keys absent stay as they are."""
@@ -516,10 +527,10 @@ def update_section(report, section, actor, payload):
     begin_change(report)
     for name, value in changes.items():
         setattr(section, name, value)
-    db.session.commit()
     return section
 
 
+@transactional
 def move_section(report, section, actor, direction):
     """Move a section one place up or down (keyboard-friendly buttons; no dragging needed)."""
     _require_edit(actor, report)
@@ -533,17 +544,17 @@ def move_section(report, section, actor, direction):
     begin_change(report)
     sections[index], sections[target] = sections[target], sections[index]
     _renumber(sections)
-    db.session.commit()
-    db.session.refresh(report, attribute_names=["sections"])
+    db.session.flush()
+    db.session.expire(report, ["sections"])
     return section
 
 
+@transactional
 def remove_section(report, section, actor):
     _require_edit(actor, report)
     begin_change(report)
     report.sections.remove(section)
     _renumber(report.sections)
-    db.session.commit()
 
 
 # --- what flows into a section --------------------------------------------------------------
@@ -680,6 +691,7 @@ def _known_to(actor, section, contribution):
     )
 
 
+@transactional
 def set_item(report, section, actor, contribution_id, status, position=None):
     """Include, exclude or move (`position`, 1 = first among the included) one contribution in a section."""
     _require_edit(actor, report)
@@ -721,7 +733,6 @@ def set_item(report, section, actor, contribution_id, status, position=None):
         item.position = 0
     for number, other in enumerate(included, start=1):
         other.position = number
-    db.session.commit()
     return item
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.auth.decorators import roles_required
 from app.community import services as community_services
 from app.contributions.types import TYPES
+from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.reports import aggregation, services
 from app.reports.forms import ActionForm, FilterForm, ReportDetailsForm, ReportForm, SectionAddForm, SectionForm
@@ -51,25 +52,16 @@ def _area_choices():
 
 
 def _service_errors(form, error):
-    """Put a service's refusal on the form: on the field it names, else above the form."""
-    for name, message in (error.fields or {}).items():
-        field = getattr(form, {"thematic_areas": "areas"}.get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-        else:
-            form.form_errors.append(message)
-    if not error.fields:
-        form.form_errors.append(error.message)
+    """Put a service's refusal on the form; the services' `thematic_areas` is the form's `areas`."""
+    if "thematic_areas" in error.fields:
+        fields = {{"thematic_areas": "areas"}.get(name, name): message for name, message in error.fields.items()}
+        error = type(error)(error.message, fields) if not isinstance(error, services.ReportInputError) else services.ReportInputError(fields, error.message)
+    show_service_error(form, error)
 
 
 def _editable_or_abort(report_id):
-    try:
-        report = services.get_editable(_me(), report_id)
-    except services.ReportForbidden:
-        abort(403)
-    if report is None:
-        abort(404)
-    return report
+    """The report `report_id` if the signed-in user may edit it; 404 or 403 (app/errors.py) otherwise."""
+    return services.find_editable(_me(), report_id)
 
 
 def _flash_error(error):
