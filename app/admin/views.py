@@ -13,6 +13,7 @@ from app.auth.models import ROLES
 from app.community import services as community_services
 from app.community.models import NETWORK_KINDS
 from app.extensions import db
+from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.mail import services as mail_services
@@ -45,15 +46,6 @@ def _me():
 
 def _page_number():
     return request.args.get("page", 1, type=int)
-
-
-def _field_error(form, error):
-    """Show a service's refusal on the field it names, or above the form."""
-    field = getattr(form, error.field or "", None)
-    if field is not None and field.name != "csrf_token":
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _status(form):
@@ -137,7 +129,7 @@ def user(user_id):
             auth_services.update_user_access(user, form.roles.data, form.areas.data, form.networks.data, _me())
         except auth_services.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("The access of %(name)s is saved.", name=user.display_name), "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -238,7 +230,7 @@ def approve_access_request(request_id):
             )
         except auth_services.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(
                 _("Request approved: an invitation is on its way to %(email)s.", email=access_request.email), "success"
@@ -257,7 +249,7 @@ def reject_access_request(request_id):
             auth_services.reject_access_request(access_request, _me(), form.note.data.strip())
         except auth_services.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("The request from %(email)s is rejected.", email=access_request.email), "success")
             return redirect(url_for("admin.access_requests"))
@@ -284,7 +276,7 @@ def _save_network(network, form):
         )
     except community_services.CommunityError as error:
         db.session.rollback()
-        _field_error(form, error)
+        show_service_error(form, error)
         return None
 
 
@@ -334,7 +326,7 @@ def area(code):
             community_services.update_area(area, form.name.data, form.description.data)
         except community_services.CommunityError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("The thematic area %(code)s is saved.", code=area.code), "success")
             return redirect(url_for("admin.areas"))

@@ -10,6 +10,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
+from app.auth.errors import AccountConflict, AccountError, AccountForbidden  # noqa: F401  (importable from here)
 from app.auth.models import ROLES, AccessRequest, ApiToken, Invitation, User, UserRole, hash_token
 from app.community.models import Network, ThematicArea
 from app.extensions import db
@@ -17,15 +18,6 @@ from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.sanitising import remove_hidden_characters as _text
 from app.timeutil import as_utc, utcnow
-
-
-class AccountError(ValueError):
-    """A request the account rules refuse; the message is shown to the user."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def normalise_email(email):
@@ -128,7 +120,7 @@ def create_user(email, password, roles, name="", organisation="", area_codes=(),
     if not email or "@" not in email:
         raise AccountError(_l("A valid e-mail address is required."), "email")
     if find_user_by_email(email):
-        raise AccountError(_l("A user with this e-mail address already exists."), "email")
+        raise AccountConflict(_l("A user with this e-mail address already exists."), "email")
     check_password_policy(password)
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -213,7 +205,7 @@ def set_active(user, active):
 
 def update_user_access(user, roles, area_ids, network_ids, acting_user):
     if user.id == acting_user.id and "admin" not in roles:
-        raise AccountError(_l("You cannot remove your own administrator role."), "roles")
+        raise AccountForbidden(_l("You cannot remove your own administrator role."), "roles")
     user.set_roles(roles)
     user.areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.id.in_(area_ids or []))).all()
     user.networks = db.session.scalars(sa.select(Network).where(Network.id.in_(network_ids or []))).all()
@@ -241,9 +233,11 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
     roles = list(dict.fromkeys(roles or ["contributor"]))
     forbidden = set(roles) - set(allowed)
     if forbidden:
-        raise AccountError(_l("You may not grant the role: %(roles)s", roles=", ".join(sorted(forbidden))), "roles")
+        raise AccountForbidden(
+            _l("You may not grant the role: %(roles)s", roles=", ".join(sorted(forbidden))), "roles"
+        )
     if find_user_by_email(email):
-        raise AccountError(_l("A user with this e-mail address already exists."), "email")
+        raise AccountConflict(_l("A user with this e-mail address already exists."), "email")
     resolve_areas(area_codes)  # refuses unknown codes now rather than at acceptance
 
     nonce = secrets.token_urlsafe(24)
@@ -303,7 +297,7 @@ def invitation_from_token(token):
         raise AccountError(_l("This invitation link is not valid."))
     # An account for the address (from this or another invitation to it) means the link is spent.
     if invitation.accepted_at or find_user_by_email(invitation.email) is not None:
-        raise AccountError(_l("This invitation has already been used. Sign in instead."))
+        raise AccountConflict(_l("This invitation has already been used. Sign in instead."))
     if invitation.revoked_at:
         raise AccountError(_l("This invitation has been withdrawn."))
     if as_utc(invitation.expires_at) < utcnow():
@@ -326,7 +320,7 @@ def accept_invitation(token, name, organisation, password):
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise AccountError(_l("This invitation has already been used. Sign in instead."))
+        raise AccountConflict(_l("This invitation has already been used. Sign in instead."))
     try:
         user = create_user(
             invitation.email,
@@ -344,7 +338,7 @@ def accept_invitation(token, name, organisation, password):
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise AccountError(_l("This invitation has already been used. Sign in instead.")) from None
+        raise AccountConflict(_l("This invitation has already been used. Sign in instead.")) from None
     except AccountError:
         db.session.rollback()
         raise
@@ -384,7 +378,7 @@ def can_revoke_invitation(user, invitation):
 
 def revoke_invitation(invitation, acting_user):
     if not can_revoke_invitation(acting_user, invitation):
-        raise AccountError(_l("You may withdraw only the invitations you sent."))
+        raise AccountForbidden(_l("You may withdraw only the invitations you sent."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         db.session.commit()
@@ -460,7 +454,7 @@ def _claim_access_request(access_request, approver, state, note=""):
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise AccountError(_l("This request has already been decided."))
+        raise AccountConflict(_l("This request has already been decided."))
     db.session.refresh(access_request)
 
 
@@ -518,7 +512,7 @@ def _reset_link(token):
     if user is None or not user.active or not isinstance(payload.get("v"), int):
         raise AccountError(_l("This reset link is not valid any more. Ask for a new one."))
     if user.auth_version != payload["v"]:
-        raise AccountError(
+        raise AccountConflict(
             _l("This reset link has already been used, or the password was changed since. Ask for a new one if you need to.")
         )
     return user, payload["v"]
@@ -538,7 +532,7 @@ def reset_password(token, new_password):
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise AccountError(
+        raise AccountConflict(
             _l("This reset link has already been used, or the password was changed since. Ask for a new one if you need to.")
         )
     user.set_password(new_password)
@@ -645,9 +639,9 @@ def can_change_active(acting_user, user):
 def change_user_active(user, active, acting_user):
     """Deactivate or reactivate `user` on behalf of `acting_user` (see `set_active`)."""
     if not active and user.id == acting_user.id:
-        raise AccountError(_l("You cannot deactivate your own account."), "active")
+        raise AccountForbidden(_l("You cannot deactivate your own account."), "active")
     if not can_administer(acting_user):
-        raise AccountError(_l("Only administrators can deactivate or reactivate accounts."), "active")
+        raise AccountForbidden(_l("Only administrators can deactivate or reactivate accounts."), "active")
     if user.active != active:
         set_active(user, active)
     return user

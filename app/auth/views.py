@@ -20,6 +20,7 @@ from app.auth.limits import mark_sign_in_failed, throttle_sign_in
 from app.auth.models import ROLES
 from app.community import services as community_services
 from app.extensions import db
+from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.main.forms import language_choices
 from app.redirects import safe_target
@@ -82,7 +83,7 @@ def accept_invitation(token):
             user = services.accept_invitation(token, form.name.data, form.organisation.data, form.password.data)
         except services.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             logout_user()
             login_user(user)
@@ -134,7 +135,7 @@ def reset_password(token):
         except services.AccountError as error:
             if error.field is None:  # the link was used meanwhile
                 return render_template("auth/link_invalid.html", message=error.message), 410
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             logout_user()
             flash(_("Your password is changed. Please sign in."), "success")
@@ -162,7 +163,7 @@ def profile():
             try:
                 services.change_password(_me(), password_form.current_password.data, password_form.password.data)
             except services.AccountError as error:
-                _field_error(password_form, error)
+                show_service_error(password_form, error)
             else:
                 # The auth version changed: sign in again on this device only,
                 # with a new remember-me cookie if it had one.
@@ -238,7 +239,7 @@ def invitations():
             )
         except services.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             hand_over = services.invitation_link_to_hand_over(invitation)
             if hand_over:
@@ -274,12 +275,3 @@ def revoke_invitation(invitation_id):
         abort(403)
     flash(_("The invitation is withdrawn."), "success")
     return redirect(url_for("auth.invitations"))
-
-
-def _field_error(form, error):
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-

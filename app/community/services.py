@@ -10,15 +10,21 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.pagination import DEFAULT_PER_PAGE, paginate
 from app.sanitising import remove_hidden_characters
+from app.service_errors import Conflict, Invalid
 
 
-class CommunityError(ValueError):
-    """A change the community rules refuse; the message is shown to the user, `field` names the input at fault."""
+class CommunityError(Invalid):
+    """A change the community rules refuse (422); `field` names the input at fault."""
 
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
+    def __init__(self, message, field=None, status=None):
+        super().__init__(message, fields={field: message} if field else None, status=status)
         self.field = field
+
+
+class CommunityConflict(CommunityError, Conflict):
+    """The name is taken (409)."""
+
+    status = Conflict.status
 
 
 def seed_thematic_areas():
@@ -63,7 +69,7 @@ def save_network(network, name, kind, country, website, description):
     if len(website) > 500:
         raise CommunityError(_l("The web address can have at most %(count)d characters.", count=500), "website")
     if network_name_taken(name, exclude_id=network.id if network is not None else None):
-        raise CommunityError(_l("A network called “%(name)s” already exists.", name=name), "name")
+        raise CommunityConflict(_l("A network called “%(name)s” already exists.", name=name), "name")
     network = network or Network()
     network.name = name
     network.kind = kind
@@ -76,7 +82,7 @@ def save_network(network, name, kind, country, website, description):
     except sa.exc.IntegrityError:
         # Someone saved the same name between the check and the commit.
         db.session.rollback()
-        raise CommunityError(_l("A network called “%(name)s” already exists.", name=name), "name") from None
+        raise CommunityConflict(_l("A network called “%(name)s” already exists.", name=name), "name") from None
     return network
 
 

@@ -13,14 +13,16 @@ from app.community.models import ThematicArea
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
+from app.service_errors import Invalid
 from app.subscriptions.models import Subscription, subscription_areas
 from app.timeutil import utcnow
 
 
-class SubscriptionError(ValueError):
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
+class SubscriptionError(Invalid):
+    """A subscription request or link the rules refuse (422); `field` names the input at fault."""
+
+    def __init__(self, message, field=None, status=None):
+        super().__init__(message, fields={field: message} if field else None, status=status)
         self.field = field
 
 

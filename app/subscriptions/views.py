@@ -4,6 +4,7 @@ from flask_babel import get_locale
 
 from app.community import services as community_services
 from app.extensions import limiter
+from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.subscriptions import services
 from app.subscriptions.forms import ConfirmSubscriptionForm, SubscribeForm
@@ -20,8 +21,7 @@ def subscribe():
         try:
             services.request_subscription(form.email.data, form.areas.data, locale=str(get_locale() or ""))
         except services.SubscriptionError as error:
-            field = getattr(form, error.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(str(error.message))
+            show_service_error(form, error)
         else:
             flash(_("Almost done: we sent a confirmation link to %(email)s. Open it to start receiving news.", email=form.email.data), "success")
             return redirect(url_for("subscriptions.subscribe"))
