@@ -7,8 +7,11 @@ Everything else is removed with its attributes: no script, style, iframe,
 object, svg, math, form, img, event handlers, style attributes or
 javascript:/data: URLs. Links get rel="nofollow noopener noreferrer".
 
-Plain text fields keep their text but lose any markup, so a value never
-carries a tag whatever page or API client shows it.
+Plain text (titles, type-specific text answers, comments, names, headings)
+is kept exactly as typed, markup-looking characters included: a gap titled
+"Stored <script> injection in dispatch consoles" keeps its title. Plain text
+is never HTML; every output escapes it (Jinja autoescape on pages, the HTML
+part of e-mails and the report's HTML and PDF; JSON carries it as is).
 
 Every text that comes in (plain or rich) also loses the characters a reader
 cannot see but that change what they read: control characters (C0 and C1,
@@ -88,21 +91,29 @@ def clean_rich_text(value):
 
 
 def clean_plain_text(value, multiline=True):
-    """Text without any markup: tags (even entity-encoded ones) are removed, the words kept."""
+    """Text as typed, less hidden characters and surrounding whitespace; one line unless `multiline`.
+
+    Markup is left alone on purpose: plain text is escaped wherever it is shown, so stripping
+    tags would only lose what the user wrote.
+    """
     text = remove_hidden_characters(value)
     if not multiline:
         text = " ".join(text.split())
-    # Repeat until stable so "&lt;script&gt;" cannot turn into a tag after unescaping.
-    for _ in range(5):
-        stripped = _DROPPED_BLOCKS.sub("", text)
-        # Unescaping may bring back a hidden character ("&#x202E;"): removed again.
-        stripped = remove_hidden_characters(html.unescape(bleach.clean(stripped, tags=set(), strip=True, strip_comments=True)))
-        if stripped == text:
-            break
-        text = stripped
     return text.strip()
 
 
+_BLANK_LINES = re.compile(r"[ \t]*\n\s*")  # bleach adds line breaks where it strips a block: one is enough
+_BLOCK_ENDS = re.compile(r"<\s*(br|/p|/li|/h[34]|/blockquote|/pre)\s*/?>", re.IGNORECASE)
+
+
 def rich_text_to_plain(value):
-    """The words of a sanitised rich text, for search and for diffs."""
-    return clean_plain_text(re.sub(r"<\s*(br|/p|/li|/h[34]|/blockquote)\s*/?>", "\n", value or "", flags=re.IGNORECASE))
+    """The words of a sanitised rich text, for search and for diffs: plain text, so escaped wherever shown.
+
+    Entities are decoded once ("&lt;script&gt;" becomes the text "<script>" the writer typed), which is
+    safe because the result is never treated as HTML again.
+    """
+    if not value:
+        return ""
+    text = _BLOCK_ENDS.sub("\n", value)
+    text = bleach.clean(_DROPPED_BLOCKS.sub("", text), tags=set(), strip=True, strip_comments=True)
+    return _BLANK_LINES.sub("\n", remove_hidden_characters(html.unescape(text))).strip()

@@ -1,7 +1,7 @@
 """Hidden characters leave every text on the way in; ordinary characters and the existing markup rules stay."""
 import pytest
 
-from app.sanitising import clean_plain_text, clean_rich_text, remove_hidden_characters
+from app.sanitising import clean_plain_text, clean_rich_text, remove_hidden_characters, rich_text_to_plain
 
 DIRECTION_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
@@ -34,17 +34,45 @@ def test_ordinary_characters_stay():
     assert clean_plain_text(text) == text
 
 
-def test_a_character_reference_cannot_bring_a_direction_control_back():
-    assert clean_plain_text("invoice&#x202E;fdp.exe") == "invoicefdp.exe"
-    assert clean_plain_text("invoice&#8238;fdp.exe") == "invoicefdp.exe"
+def test_a_character_reference_cannot_bring_a_direction_control_back_into_rich_text():
     assert clean_rich_text("<p>invoice&#x202e;fdp.exe &#8294;x</p>") == "<p>invoicefdp.exe x</p>"
+    assert rich_text_to_plain("<p>invoice&#x202e;fdp.exe</p>") == "invoicefdp.exe"
 
 
-def test_markup_rules_are_unchanged():
-    # Removing hidden characters is all this adds: plain text still loses its tags, rich text keeps its allowed ones.
-    assert clean_plain_text("<b>bold</b> &lt;i&gt;") == "bold"
+def test_a_character_reference_in_plain_text_is_text_not_a_character():
+    # Plain text is never read as HTML (it is escaped wherever shown), so "&#x202E;" displays as those eight characters.
+    assert clean_plain_text("invoice&#x202E;fdp.exe") == "invoice&#x202E;fdp.exe"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Stored <script> injection in dispatch consoles",
+        "<b>bold</b> &amp; &lt;i&gt; <!-- note --> </textarea>",
+        "a < b && c > d; x=\"1\" 'y'",
+    ],
+)
+def test_plain_text_is_kept_as_typed(typed):
+    assert clean_plain_text(typed) == typed
+    assert clean_plain_text(typed, multiline=False) == typed
+
+
+def test_plain_text_loses_surrounding_whitespace_and_one_line_text_its_line_breaks():
+    assert clean_plain_text("  <b>x</b>\n\n") == "<b>x</b>"
+    assert clean_plain_text(" one\n two  <i> ", multiline=False) == "one two <i>"
+
+
+def test_rich_text_keeps_only_allowed_markup():
     assert clean_rich_text("<p><strong>bold</strong><script>x</script></p>") == "<p><strong>bold</strong></p>"
     assert remove_hidden_characters("<b>kept as typed</b> & more") == "<b>kept as typed</b> & more"
+
+
+def test_rich_text_as_plain_text_gives_the_words_as_the_reader_saw_them():
+    # The escaped "<script>" a writer typed into a summary is text again: whoever shows it must escape it.
+    assert rich_text_to_plain("<p>Stored &lt;script&gt; &amp; <strong>more</strong></p><ul><li>one</li><li>two</li></ul>") == (
+        "Stored <script> & more\none\ntwo"
+    )
+    assert rich_text_to_plain("") == ""
 
 
 def test_a_title_sent_to_the_api_is_stored_without_direction_controls(app, client, contributor):
