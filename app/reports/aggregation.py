@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from markupsafe import escape
 
 from app.contributions.types import PRIORITIES, TYPES
+from app.reports.access import feeds_reports
 
 PRIORITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 STOP_WORDS = frozenset(
@@ -154,7 +155,7 @@ def gap_clusters(gaps, solutions=None):
         linked = defaultdict(set)
         for gap in gaps:
             for solution in gap.solutions:
-                if solution.state == "accepted":
+                if feeds_reports(solution):
                     linked[solution.id].add(gap.id)
     else:
         linked = {solution.id: {gap.id for gap in solution.addressed_gaps} & gap_ids for solution in solutions}

@@ -14,6 +14,8 @@ KINDS = {
     "research_agenda": _l("Research agenda"),
     "case_study": _l("Case study"),
 }
+# The states of workflows/report.toml (the report lifecycle); the CHECK keeps the column honest, and the
+# app refuses to start when the workflow's states differ (app/reports/workflow.py declares them).
 STATES = {"draft": _l("Draft"), "frozen": _l("Being built"), "published": _l("Published")}
 ITEM_STATUSES = {"suggested": _l("Suggested"), "included": _l("Included"), "excluded": _l("Excluded")}
 FILE_FORMATS = ("html", "pdf", "json")
@@ -33,9 +35,12 @@ report_areas = db.Table(
 class Report(db.Model):
     """A report edition. `version` is the number of the edition being prepared, or the last one published.
 
-    draft -> frozen (publish: a build job runs) -> published, or back to draft
-    when the build fails. Editing a published report makes it a draft of the
-    next version; published versions (ReportVersion) never change.
+    Its lifecycle is the workflow of workflows/report.toml: draft -> frozen
+    (publish: a build job runs) -> published, or back to draft when the build
+    fails. Editing a published report makes it a draft of the next version;
+    published versions (ReportVersion) never change. `row_version` counts the
+    row's updates (optimistic locking): of two editors publishing or starting
+    the next version at once, the second to commit is refused.
     """
 
     __tablename__ = "reports"
@@ -63,6 +68,10 @@ class Report(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Not the edition number (`version`): bumped by every UPDATE of the row.
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     areas: Mapped[list[ThematicArea]] = relationship(secondary=report_areas, lazy="selectin", order_by=ThematicArea.position)
     sections: Mapped[list["ReportSection"]] = relationship(

@@ -189,6 +189,7 @@ def _render_edit(report, form=None, add_form=None, status=200):
     return render_template(
         "reports/edit.html",
         report=report,
+        lifecycle=services.lifecycle_of(report, _me()),
         form=form,
         add_form=add_form or SectionAddForm(formdata=None),
         action=ActionForm(formdata=None),
@@ -240,12 +241,7 @@ def publish(report_id):
 @roles_required("editor", "admin")
 def analysis(report_id):
     report = _editable_or_abort(report_id)
-    contributions, seen = [], set()
-    for section in report.sections:
-        for contribution in services.section_entries(section).candidates:
-            if contribution.id not in seen:
-                seen.add(contribution.id)
-                contributions.append(contribution)
+    contributions = services.candidates(report)
     gaps = [contribution for contribution in contributions if contribution.type == "capability_gap"]
     solutions = [contribution for contribution in contributions if contribution.type == "technology"]
     matrix = aggregation.gap_solution_matrix(gaps, solutions)
@@ -326,11 +322,7 @@ def delete_section(report_id, section_id):
 
 def _section_form_choices(form, report):
     form.areas.choices = [(area.code, f"{area.code} – {area.name}") for area in report.areas]
-    from app.workshops.models import Workshop
-    from app.extensions import db
-
-    workshops = db.session.scalars(db.select(Workshop).order_by(Workshop.held_on.desc(), Workshop.title)).all()
-    form.workshop_id.choices = [(0, _("Any workshop"))] + [(workshop.id, workshop.title) for workshop in workshops]
+    form.workshop_id.choices = [(0, _("Any workshop"))] + [(workshop.id, workshop.title) for workshop in services.workshops_for_choice()]
     form.network_id.choices = [(0, _("Any network"))] + [(network.id, network.name) for network in community_services.networks()]
 
 
@@ -355,6 +347,7 @@ def _render_section(report, section, form=None, status=200):
     return render_template(
         "reports/section.html",
         report=report,
+        lifecycle=services.lifecycle_of(report, _me()),
         section=section,
         form=form,
         action=ActionForm(formdata=None),
