@@ -1,6 +1,33 @@
 """Form pieces shared by several features."""
-from wtforms import SelectMultipleField
+from wtforms import IntegerField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.converters import MAX_ID
+from app.i18n import lazy_gettext as _l
+
+
+def record_id(value):
+    """`coerce` for fields choosing a record by id: an id a row can have, or 0 for "none".
+
+    A number beyond the database's integers names no record, and binding it
+    fails inside the driver (SQLite raises OverflowError above 2^63,
+    PostgreSQL refuses above 2^31 - 1): it is refused here as an invalid
+    choice, so every form that takes an id answers 4xx the same way.
+    """
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("not a record id")
+    return number
+
+
+class IdField(IntegerField):
+    """A record id posted by a form (a button's value, a hidden input): 1 to MAX_ID, else the form is invalid."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not 1 <= self.data <= MAX_ID:
+            self.data = None
+            raise ValueError(_l("Not a valid choice."))
 
 
 class _OptionCheckbox(CheckboxInput):

@@ -7,7 +7,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from app.auth.models import ROLES
 from app.community.models import NETWORK_KINDS
 from app.community.services import country_choices
-from app.forms import MultiCheckboxField
+from app.forms import MultiCheckboxField, record_id
 from app.i18n import lazy_gettext as _l
 
 USER_STATUS_LABELS = {"active": _l("Active"), "deactivated": _l("Deactivated")}
@@ -48,8 +48,8 @@ class UserAccessForm(FlaskForm):
     roles = MultiCheckboxField(
         _l("Roles"), choices=list(ROLES.items()), validators=[DataRequired(message=_l("Choose at least one role."))]
     )
-    areas = MultiCheckboxField(_l("Thematic areas (for reviewers and editors)"), choices=[], coerce=int)
-    networks = MultiCheckboxField(_l("Networks"), choices=[], coerce=int)
+    areas = MultiCheckboxField(_l("Thematic areas (for reviewers and editors)"), choices=[], coerce=record_id)
+    networks = MultiCheckboxField(_l("Networks"), choices=[], coerce=record_id)
 
 
 class ApproveAccessForm(FlaskForm):

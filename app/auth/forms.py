@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from app.forms import MultiCheckboxField
+from app.forms import MultiCheckboxField, record_id
 from app.i18n import lazy_gettext as _l
 
 
@@ -89,4 +89,4 @@ class InviteForm(FlaskForm):
     organisation = StringField(_l("Organisation (optional)"), validators=[Optional(), Length(max=200)])
     roles = MultiCheckboxField(_l("Roles"), choices=[], validators=[DataRequired()])
     areas = MultiCheckboxField(_l("Thematic areas (reviewers and editors)"), choices=[])
-    network_id = SelectField(_l("Network"), choices=[], coerce=int)
+    network_id = SelectField(_l("Network"), choices=[], coerce=record_id)

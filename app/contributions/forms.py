@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.forms import MultiCheckboxField
+from app.forms import MultiCheckboxField, record_id
 from app.i18n import lazy_gettext as _l
 
 REFERENCE_ROWS = 5
@@ -29,7 +29,7 @@ def _field_for(spec, gap_choices):
     if spec.kind == "date":
         return DateField(spec.label, **options)
     if spec.kind == "contribution_refs":
-        return MultiCheckboxField(spec.label, choices=gap_choices, coerce=int, **options)
+        return MultiCheckboxField(spec.label, choices=gap_choices, coerce=record_id, **options)
     raise ValueError(spec.kind)
 
 
@@ -52,9 +52,9 @@ class CommonFields(FlaskForm):
             "data-prompt-link": _l("Web address (https://…)"),
         },
     )
-    network_id = SelectField(_l("Source network"), choices=[], coerce=int)
-    workshop_id = SelectField(_l("Workshop"), choices=[], coerce=int)
-    project_ids = MultiCheckboxField(_l("Linked EU-funded projects"), choices=[], coerce=int)
+    network_id = SelectField(_l("Source network"), choices=[], coerce=record_id)
+    workshop_id = SelectField(_l("Workshop"), choices=[], coerce=record_id)
+    project_ids = MultiCheckboxField(_l("Linked EU-funded projects"), choices=[], coerce=record_id)
     version = HiddenField()
     # New contributions only: a random key rendered with the form, so posting it twice makes one draft.
     creation_key = HiddenField()

@@ -1,10 +1,10 @@
 """Report forms. Choices from the database are filled in by the views; rules live in services."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.contributions.types import TYPES
-from app.forms import MultiCheckboxField
+from app.forms import IdField, MultiCheckboxField, record_id
 from app.i18n import lazy_gettext as _l
 from app.reports.models import KINDS
 
@@ -46,8 +46,8 @@ class SectionForm(FlaskForm):
     types = MultiCheckboxField(_l("Contribution types (none ticked: every type)"), choices=[(code, spec.name) for code, spec in TYPES.items()])
     period_start = DateField(_l("Submitted from (optional; empty: the report's period)"), validators=[Optional()])
     period_end = DateField(_l("Submitted until (optional)"), validators=[Optional()])
-    workshop_id = SelectField(_l("Workshop"), choices=[], coerce=int, default=0)
-    network_id = SelectField(_l("Source network"), choices=[], coerce=int, default=0)
+    workshop_id = SelectField(_l("Workshop"), choices=[], coerce=record_id, default=0)
+    network_id = SelectField(_l("Source network"), choices=[], coerce=record_id, default=0)
 
 
 class ActionForm(FlaskForm):
@@ -55,4 +55,4 @@ class ActionForm(FlaskForm):
 
     direction = HiddenField()
     status = HiddenField()
-    contribution_id = IntegerField(validators=[Optional()])
+    contribution_id = IdField(validators=[Optional()])

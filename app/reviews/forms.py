@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import record_id
 from app.i18n import lazy_gettext as _l
 
 SCORE_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
@@ -25,4 +26,4 @@ class DeclineForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    reviewer_id = SelectField(_l("Reviewer"), choices=[], coerce=int, validate_choice=False)
+    reviewer_id = SelectField(_l("Reviewer"), choices=[], coerce=record_id, validate_choice=False)
