@@ -46,3 +46,30 @@ INVISIBLE_INPUTS = [
     "isolate\u2066 inside\u2069 embed\u202a text\u202c",
 ]
 INVISIBLE_CHARACTERS = set("\x07\x1b\x0c\x0b\x7f\x85\x9b\u202e\u2066\u2069\u202a\u202c")
+
+# --- for HTML forms (tests/security/test_hostile_forms.py) ------------------------------------
+
+# A few of the above that cover the kinds of attack (tag, handler, URL scheme, encoded tag, broken markup,
+# comment): every form's text fields take each of them.
+FORM_MARKUP = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<p>unclosed <b>bold <i>italic",
+    "<!--<script>alert(1)</script>--><p>comment</p>",
+]
+
+# Lone surrogates as a browser posts them: UTF-8-style escapes of U+D800 and of the pair U+DBFF U+DFFF,
+# which are not valid UTF-8, and a truncated sequence.
+FORM_SURROGATE_ESCAPES = ["%ED%A0%80", "%ED%AF%BF%ED%BF%BF", "%F0%9F"]
+
+# Numbers where a number, an id or a date goes: negative, one past PostgreSQL's and SQLite's integers,
+# more digits than Python converts, not a number at all.
+FORM_NUMBERS = ["-1", str(2**31), str(2**63), "9" * 5000, "²"]
+
+# Values no choice list has ("" and "0" are not among them: they mean "none chosen" where that is allowed).
+FORM_WRONG_CHOICES = ["no-such-choice", "<script>alert(1)</script>", "\u202eBM", "BM\x07"]
+
+# Longer than any text field allows (the longest, a report synthesis, takes 100,000 characters).
+FORM_LONG_TEXT = "long " * 20_001
