@@ -1,6 +1,5 @@
 """Attachments: checked by size and by content (never by name), stored outside the static folder."""
 import hashlib
-import os
 import re
 import secrets
 import struct
@@ -11,10 +10,13 @@ from xml.etree.ElementTree import ParseError, XMLPullParser
 from flask import current_app
 from werkzeug.utils import secure_filename
 
-from app.community.models import utcnow
 from app.contributions.models import Attachment
+from app.contributions.services import can_edit
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.service_errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from app.timeutil import utcnow
+from app.unit_of_work import transactional, unit_of_work
 
 # What the platform accepts, by what the content is.
 ACCEPTED = {
@@ -27,15 +29,23 @@ ACCEPTED = {
 }
 
 
-class AttachmentError(Exception):
-    status = 422
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
+class AttachmentError(Invalid):
+    """A file that is not accepted (422), or a change to attachments the rules refuse (see AttachmentForbidden)."""
 
 
-class AttachmentTooLarge(AttachmentError):
+class AttachmentForbidden(AttachmentError, Forbidden):
+    """Only the author changes attachments, and only while the contribution is editable (403)."""
+
+    status = 403
+
+
+class AttachmentConflict(AttachmentError, Conflict):
+    """The contribution's state does not allow changing its attachments (409)."""
+
+    status = 409
+
+
+class AttachmentTooLarge(AttachmentError, TooLarge):
     status = 413
 
 
@@ -358,12 +368,21 @@ def _limit_text():
     return f"{limit_bytes() / 1048576:.1f}"
 
 
-def add(contribution, user, upload):
-    """Check and store one uploaded file; nothing is written unless it passes."""
-    from app.contributions.services import can_edit
+def _check_may_change(contribution, user):
+    if not can_change_attachments(user, contribution):
+        if contribution.author_id != getattr(user, "id", None):
+            raise AttachmentForbidden(_l("Only the author can change the attachments of a contribution."))
+        raise AttachmentConflict(_l("Attachments can be changed only while the contribution can be edited."))
 
-    if not can_edit(user, contribution):
-        raise AttachmentError(_l("Attachments can be added only by the author while the contribution is editable."))
+
+def can_change_attachments(user, contribution):
+    """The author adds and removes attachments while they may edit the contribution."""
+    return can_edit(user, contribution)
+
+
+def add(contribution, user, upload):
+    """Check and store one uploaded file; nothing is written unless it passes (a failed commit removes the file)."""
+    _check_may_change(contribution, user)
     if upload is None or not upload.filename:
         raise AttachmentError(_l("Choose a file to attach."))
     content = upload.stream.read(limit_bytes() + 1)
@@ -378,25 +397,25 @@ def add(contribution, user, upload):
         )
     key = secrets.token_hex(16)
     path = upload_folder() / key
-    # Exclusive create: a key collision can never overwrite a stored file.
-    with open(path, "xb") as stored:
-        stored.write(content)
-    filename = secure_filename(upload.filename)[:255] or "attachment"
-    attachment = Attachment(
-        contribution_id=contribution.id,
-        filename=filename,
-        storage_key=key,
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by_id=user.id,
-    )
-    db.session.add(attachment)
     try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        os.unlink(path)
+        with unit_of_work():
+            # Exclusive create: a key collision can never overwrite a stored file.
+            with open(path, "xb") as stored:
+                stored.write(content)
+            filename = secure_filename(upload.filename)[:255] or "attachment"
+            attachment = Attachment(
+                contribution_id=contribution.id,
+                filename=filename,
+                storage_key=key,
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by_id=user.id,
+            )
+            db.session.add(attachment)
+    except BaseException:
+        # Nothing was stored: the file goes too (it may not exist when the open itself failed).
+        path.unlink(missing_ok=True)
         raise
     return attachment
 
@@ -409,15 +428,20 @@ def find(contribution, attachment_id):
     return attachment
 
 
+def attachment_of(contribution, attachment_id):
+    """A current attachment of the contribution, else NotFound."""
+    attachment = find(contribution, attachment_id)
+    if attachment is None:
+        raise NotFound(_l("This attachment does not exist or was removed."))
+    return attachment
+
+
 def path_of(attachment):
     return upload_folder() / attachment.storage_key
 
 
+@transactional
 def remove(contribution, user, attachment):
     """Hide an attachment; its file stays for the revisions that listed it."""
-    from app.contributions.services import can_edit
-
-    if not can_edit(user, contribution):
-        raise AttachmentError(_l("Attachments can be removed only by the author while the contribution is editable."))
+    _check_may_change(contribution, user)
     attachment.removed_at = utcnow()
-    db.session.commit()

@@ -13,15 +13,16 @@ from app.contributions.validation import ContributionInputError, missing_fields,
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.sanitising import rich_text_to_plain
+from app.service_errors import Conflict, Forbidden, NotFound
 
 EDITABLE_STATES = ("draft", "changes_requested")
 
 
-class ContributionConflict(Exception):
+class ContributionConflict(Conflict):
     """The contribution changed since the caller read it, or its state forbids the change (HTTP 409)."""
 
 
-class ContributionForbidden(Exception):
+class ContributionForbidden(Forbidden):
     """The caller's role or ownership forbids the change (HTTP 403)."""
 
 

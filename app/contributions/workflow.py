@@ -6,6 +6,7 @@ from app.auth.models import User, UserRole, user_areas
 from app.contributions import services
 from app.contributions.models import STATES, contribution_areas
 from app.extensions import db
+from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.i18n import ngettext
 from app.notifications.services import notify
@@ -126,14 +127,15 @@ def _link(contribution):
 
 
 def _message(context):
+    """One whole sentence: the step's and the state's labels are quoted names, never spliced into the grammar."""
     contribution = context.subject
     return str(
         _l(
-            "“%(title)s” (%(state)s): %(action)s by %(actor)s.",
-            title=contribution.title,
-            state=context.workflow.states[context.transition.target].label,
-            action=context.transition.history_label.lower(),
+            "%(actor)s took the step “%(action)s” on “%(title)s”; its state is now “%(state)s”.",
             actor=context.actor.display_name,
+            action=_(context.transition.label),
+            title=contribution.title,
+            state=_(context.workflow.states[context.transition.target].label),
         )
     )
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.reviews.models import RECOMMENDATIONS, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
+from app.service_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.workflow import get_workflow
 
 
@@ -33,28 +34,31 @@ def reviews_open(contribution):
     return _in_state(contribution, "reviewable")
 
 
-class ReviewError(Exception):
-    status = 409
+class ReviewError(ServiceError):
+    """A refusal about reviewers or reviews (409 unless a subclass says otherwise)."""
 
-    def __init__(self, message, fields=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
-
-
-class ConflictOfInterest(ReviewError):
     status = 409
 
 
-class NotEnoughReviewers(ReviewError):
+class ReviewConflict(ReviewError, Conflict):
+    """The contribution's state, or an existing assignment, forbids it (409)."""
+
     status = 409
 
 
-class ReviewForbidden(ReviewError):
+class ConflictOfInterest(ReviewConflict):
+    status = 409
+
+
+class NotEnoughReviewers(ReviewConflict):
+    status = 409
+
+
+class ReviewForbidden(ReviewError, Forbidden):
     status = 403
 
 
-class ReviewInputError(ReviewError):
+class ReviewInputError(ReviewError, Invalid):
     status = 422
 
 
@@ -118,7 +122,7 @@ def eligible_reviewers(contribution):
 def assign(contribution, reviewer, assigned_by, automatic=False):
     """Assign one reviewer (does not commit); refuses conflicts of interest with the reason."""
     if not reviewers_assignable(contribution):
-        raise ReviewError(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
+        raise ReviewConflict(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
     if reviewer is None or not reviewer.active or not reviewer.has_role("reviewer"):
         raise ReviewInputError(_l("This user is not an active reviewer."), {"user_id": _l("Not a reviewer.")})
     reason = conflict_of_interest(contribution, reviewer)
@@ -131,8 +135,8 @@ def assign(contribution, reviewer, assigned_by, automatic=False):
     )
     if existing is not None:
         if existing.declined_at is None:
-            raise ReviewError(_l("%(name)s is already assigned.", name=reviewer.display_name))
-        raise ReviewError(_l("%(name)s declined this review.", name=reviewer.display_name))
+            raise ReviewConflict(_l("%(name)s is already assigned.", name=reviewer.display_name))
+        raise ReviewConflict(_l("%(name)s declined this review.", name=reviewer.display_name))
     assignment = ReviewerAssignment(
         contribution_id=contribution.id,
         reviewer_id=reviewer.id,
@@ -219,7 +223,7 @@ def submit_review(contribution, reviewer, payload):
     if open_assignment(contribution, reviewer) is None:
         raise ReviewForbidden(_l("You are not assigned to review this contribution."))
     if not reviews_open(contribution):
-        raise ReviewError(_l("Reviews can be written or changed only while the contribution is in review."))
+        raise ReviewConflict(_l("Reviews can be written or changed only while the contribution is in review."))
     cleaned = validate_review(payload)
     review = db.session.scalar(
         sa.select(Review).where(
@@ -337,7 +341,7 @@ def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
     try:
         if automatic:
             if not reviewers_assignable(contribution):
-                raise ReviewError(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
+                raise ReviewConflict(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
             created = top_up(contribution, acting_user)
         else:
             created = [assign(contribution, reviewer, acting_user)]
@@ -346,7 +350,7 @@ def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
     except sa.exc.IntegrityError:
         # The same reviewer assigned twice at once: the pair is unique, and the other request won.
         db.session.rollback()
-        raise ReviewError(_l("This reviewer was assigned by someone else at the same moment.")) from None
+        raise ReviewConflict(_l("This reviewer was assigned by someone else at the same moment.")) from None
     except Exception:
         db.session.rollback()
         raise

@@ -16,40 +16,39 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.i18n import gettext as _
 from app.sanitising import remove_hidden_characters
+from app.service_errors import Conflict, Forbidden, Invalid, ServiceError
 from app.workflow.models import WorkflowHistory
 
 
-class TransitionError(Exception):
+class TransitionError(ServiceError):
+    """A transition the rules refuse (409 unless a subclass says otherwise)."""
+
     status = 409
 
-    def __init__(self, message, fields=None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
 
-
-class TransitionForbidden(TransitionError):
+class TransitionForbidden(TransitionError, Forbidden):
     status = 403
 
 
-class TransitionNotAllowed(TransitionError):
+class TransitionNotAllowed(TransitionError, Conflict):
     status = 409
 
 
-class StaleVersion(TransitionError):
+class StaleVersion(TransitionError, Conflict):
     status = 409
 
 
-class GuardFailed(TransitionError):
+class GuardFailed(TransitionError, Conflict):
     status = 409
 
 
-class CommentRequired(TransitionError):
+class CommentRequired(TransitionError, Invalid):
     status = 422
 
 
-class UnknownTransition(TransitionError):
+class UnknownTransition(TransitionError, Invalid):
     status = 422
 
 
@@ -85,24 +84,26 @@ def allowed_transitions(workflow, subject, user):
 
 def apply_transition(workflow, subject, name, actor, comment=None, expected_version=None, **options):
     """Apply transition `name` to `subject` as `actor`; returns the history entry or raises a TransitionError."""
-    from flask_babel import gettext as _
-
     transition = workflow.transitions.get(name)
     if transition is None:
         raise UnknownTransition(
-            _("Unknown transition “%(name)s”.", name=name), {"transition": _("Choose one of: %(names)s", names=", ".join(workflow.transitions))}
+            _("There is no step called “%(name)s”.", name=name),
+            {"transition": _("Choose one of: %(names)s.", names=", ".join(workflow.transitions))},
         )
+    action = _(transition.label)
     if not actor_may(workflow, transition, subject, actor):
-        raise TransitionForbidden(_("You may not %(action)s this.", action=transition.label.lower()))
+        raise TransitionForbidden(_("You are not allowed to take the step “%(action)s” here.", action=action))
     if subject.state not in transition.sources:
         raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the state is “%(state)s”.", action=transition.label, state=workflow.states[subject.state].label)
+            _("The step “%(action)s” is not possible in the state “%(state)s”.", action=action, state=_(workflow.states[subject.state].label))
         )
     if expected_version is not None and expected_version != subject.version:
-        raise StaleVersion(_("Someone changed this in the meantime (version %(current)d, you had %(yours)d). Reload and try again.", current=subject.version, yours=expected_version))
+        raise StaleVersion(
+            _("Someone changed this in the meantime (version %(current)d, you had %(yours)d). Reload and try again.", current=subject.version, yours=expected_version)
+        )
     comment = remove_hidden_characters(comment).strip()  # no hidden direction or control characters
     if transition.comment_required and not comment:
-        raise CommentRequired(_("A comment is required to %(action)s.", action=transition.label.lower()), {"comment": _("Required.")})
+        raise CommentRequired(_("The step “%(action)s” needs a comment saying why.", action=action), {"comment": _("Required.")})
     if transition.comment == "none":
         comment = ""
 
