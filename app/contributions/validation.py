@@ -146,7 +146,7 @@ def _clean_references(references):
 
 
 def clean_fields(spec, answers):
-    """Clean the type-specific answers; unknown keys are refused, empty ones dropped."""
+    """Clean the type-specific answers; unknown keys are refused, empty ones dropped (an empty list stays: it reads back as sent)."""
     cleaned, errors = {}, {}
     for name in answers:
         if spec.field(name) is None:
@@ -157,14 +157,16 @@ def clean_fields(spec, answers):
         value, error = _clean_value(field, answers[field.name])
         if error:
             errors[field.name] = error
-        elif value not in (None, "", []):
+        elif value is not None and value != "":
             cleaned[field.name] = value
     return cleaned, errors
 
 
 def _clean_value(field, value):
-    if value is None or value == "" or value == []:
+    if value is None or value == "":
         return None, None
+    if value == []:
+        return ([], None) if field.kind in ("multi_choice", "contribution_refs") else (None, None)
     kind = field.kind
     if kind in ("text", "long_text"):
         if not isinstance(value, str):
@@ -211,7 +213,7 @@ def _check_references_to_contributions(field, ids):
     from app.contributions.models import Contribution
 
     if not ids:
-        return None, None
+        return [], None
     rows = db.session.execute(sa.select(Contribution.id, Contribution.type).where(Contribution.id.in_(ids))).all()
     found = {row.id: row.type for row in rows}
     wrong = [str(item) for item in ids if found.get(item) != field.refers_to]
