@@ -178,3 +178,26 @@ def test_an_empty_list_in_fields_reads_back_as_an_empty_list(app, client, people
     assert created.get_json()["fields"][name] == []
     stored = client.get(f"/api/v1/contributions/{created.get_json()['id']}", headers=headers).get_json()
     assert stored["fields"][name] == []
+
+
+def test_the_changes_between_revisions_show_typed_markup_as_text(app, client, people, signed_in):
+    # The summary's words come from its HTML ("&lt;script&gt;" is the text "<script>"): shown, they are escaped again.
+    contribution_id = create_gap(app, client, people["author"])
+    transition(app, client, people["author"], contribution_id, "submit")
+    editor_headers = token_headers(app, people["editor"].id)
+    for reviewer in people["reviewers"]:
+        client.post(f"/api/v1/contributions/{contribution_id}/reviewers", json={"user_id": reviewer.id}, headers=editor_headers)
+    transition(app, client, people["editor"], contribution_id, "send_to_review")
+    changed = transition(app, client, people["editor"], contribution_id, "request_changes", comment="Say what was seen.")
+    author_headers = token_headers(app, people["author"].id)
+    response = client.patch(
+        f"/api/v1/contributions/{contribution_id}",
+        json={"summary": "<p>Operators saw &lt;script&gt;alert(1)&lt;/script&gt; in the logs.</p>", "version": changed["version"]},
+        headers=author_headers,
+    )
+    assert response.status_code == 200, response.get_json()
+    transition(app, client, people["author"], contribution_id, "resubmit")
+
+    page = Page(main_of(signed_in(people["author"]).get(f"/contributions/{contribution_id}/diff?from=1&to=2").get_data(as_text=True)))
+    assert "script" not in page.tags
+    assert any("<script>alert(1)</script>" in text for text in page.texts), page.texts
