@@ -159,3 +159,21 @@ def test_transition_tells_exactly_its_audience(app, client, world, mailbox, name
     for user_id in expected:
         (message,) = mailbox.wait_for(1, recipient=emails[user_id])
         assert "Capability gap" in message["Subject"]
+
+
+def test_the_actor_is_not_told_of_their_own_act(app, client, world):
+    """An admin who is also an editor of the area reopens: the other area editors and the author are told, not them."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    contribution_id = in_state(app, world, "accepted")
+    with app.app_context():
+        db.session.get(User, world["area_editor"][0]).set_roles(["editor", "admin"])
+        db.session.commit()
+    before = last_ids(app)
+
+    response = post_transition(app, client, world["area_editor"][0], contribution_id, "reopen", comment="New evidence.")
+
+    assert response.status_code == 200, response.get_json()
+    notified, _mailed = told_since(app, *before)
+    assert sorted(notified) == sorted([world["author"][0], world["second_area_editor"][0]])
