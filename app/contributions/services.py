@@ -1,21 +1,26 @@
-"""Contribution rules: who sees and edits what, drafts, revisions, lists and search."""
+"""Contribution rules: who sees and edits what, drafts, revisions, lists and search, and its workflow."""
 import re
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import user_areas
-from app.community.models import utcnow
-from app.contributions import search
+from app.auth.models import User, UserRole, user_areas
+from app.community.models import ThematicArea
+from app.contributions import reviewer_visibility, search
 from app.contributions.models import Contribution, ContributionRevision, contribution_areas
 from app.contributions.types import TYPES
 from app.contributions.validation import ContributionInputError, missing_fields, validate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.projects.models import Project
 from app.sanitising import rich_text_to_plain
-from app.service_errors import Conflict, Forbidden, NotFound
-
-EDITABLE_STATES = ("draft", "changes_requested")
+from app.service_errors import Conflict, Forbidden, Invalid, NotFound
+from app.timeutil import as_utc, utcnow
+from app.unit_of_work import unit_of_work
+from app.workflow import allowed_transitions as _allowed_by_engine
+from app.workflow import apply_transition, get_workflow, history_of
+from app.workflow.models import WorkflowHistory
+from app.workshops.models import Workshop
 
 
 class ContributionConflict(Conflict):
@@ -24,6 +29,63 @@ class ContributionConflict(Conflict):
 
 class ContributionForbidden(Forbidden):
     """The caller's role or ownership forbids the change (HTTP 403)."""
+
+
+# --- the workflow ---------------------------------------------------------------
+
+def workflow():
+    """The contribution workflow (workflows/contribution.toml)."""
+    return get_workflow("contribution")
+
+
+def _states(flag):
+    return workflow().states_flagged(flag)
+
+
+def in_state(contribution, flag):
+    """Whether the contribution's state carries `flag` in the workflow (e.g. "editable")."""
+    return workflow().state_has(contribution.state, flag)
+
+
+# --- who: "editor of one of its areas", written once --------------------------------
+
+def _signed_in(user):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", True))
+
+
+def editor_area_ids(user):
+    """The areas whose contributions `user` handles as an editor (none unless an editor).
+
+    The one definition of "an editor of one of its areas": the Python check
+    (`is_area_editor`) and the SQL of visibility and of `area_editors` all use it.
+    """
+    if not _signed_in(user) or not user.has_role("editor"):
+        return set()
+    return {area.id for area in user.areas}
+
+
+def is_area_editor(user, contribution):
+    """Whether `user` is an editor of one of the contribution's thematic areas."""
+    return bool(editor_area_ids(user) & {area.id for area in contribution.areas})
+
+
+def area_editor_clause(user):
+    """SQL: the contribution (Contribution.id) is in one of `user`'s editor areas."""
+    area_ids = editor_area_ids(user)
+    if not area_ids:
+        return sa.false()
+    return sa.exists().where(contribution_areas.c.contribution_id == Contribution.id, contribution_areas.c.area_id.in_(area_ids))
+
+
+def area_editors(contribution):
+    """The active editors of one of the contribution's areas (the same rule, asked from the contribution's side)."""
+    area_ids = sa.select(contribution_areas.c.area_id).where(contribution_areas.c.contribution_id == contribution.id)
+    return db.session.scalars(
+        sa.select(User)
+        .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.role == "editor"))
+        .where(User.active.is_(True), sa.exists().where(user_areas.c.user_id == User.id, user_areas.c.area_id.in_(area_ids)))
+        .order_by(User.id)
+    ).all()
 
 
 # --- visibility ------------------------------------------------------------------
@@ -35,19 +97,15 @@ def visibility_clause(user):
     author only. Anything else: the author, editors of one of its areas,
     reviewers assigned to it, and admins.
     """
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return sa.false()
     conditions = [Contribution.author_id == user.id]
     shared = _shared_clause()
     if user.has_role("admin"):
         conditions.append(shared)
     if user.has_role("editor"):
-        editor_areas = sa.select(user_areas.c.area_id).where(user_areas.c.user_id == user.id)
-        in_editor_area = sa.exists().where(
-            contribution_areas.c.contribution_id == Contribution.id, contribution_areas.c.area_id.in_(editor_areas)
-        )
-        conditions.append(sa.and_(shared, in_editor_area))
-    assigned = _reviewer_assignment_clause(user)
+        conditions.append(sa.and_(shared, area_editor_clause(user)))
+    assigned = reviewer_visibility.clause(user)
     if assigned is not None:
         conditions.append(sa.and_(shared, assigned))
     return sa.or_(*conditions)
@@ -55,14 +113,7 @@ def visibility_clause(user):
 
 def _shared_clause():
     """Others may see a contribution only once its author has submitted it: withdrawing a draft does not show it to anyone."""
-    return sa.and_(Contribution.state != "draft", Contribution.submitted_at.is_not(None))
-
-
-def _reviewer_assignment_clause(user):
-    """Reviewers see what they are assigned to (the review feature registers the assignment table)."""
-    from app.contributions import reviewer_visibility
-
-    return reviewer_visibility.clause(user)
+    return sa.and_(Contribution.state.not_in(_states("private")), Contribution.submitted_at.is_not(None))
 
 
 def can_view(user, contribution):
@@ -72,7 +123,8 @@ def can_view(user, contribution):
 
 
 def can_edit(user, contribution):
-    return bool(user and user.is_authenticated and contribution.author_id == user.id and contribution.state in EDITABLE_STATES)
+    """The author edits while the workflow's state is `editable`."""
+    return bool(_signed_in(user) and contribution.author_id == user.id and in_state(contribution, "editable"))
 
 
 def get_visible(user, contribution_id):
@@ -80,13 +132,34 @@ def get_visible(user, contribution_id):
     return db.session.scalar(sa.select(Contribution).where(Contribution.id == contribution_id, visibility_clause(user)))
 
 
+def contribution_for(user, contribution_id):
+    """The contribution if `user` may open it; NotFound otherwise (absent and hidden read the same)."""
+    contribution = get_visible(user, contribution_id)
+    if contribution is None:
+        raise NotFound(_l("This contribution does not exist, or you may not open it."))
+    return contribution
+
+
+def visible_among(user, contributions):
+    """Those of `contributions` that `user` may open (one query), in the same order."""
+    ids = [item.id for item in contributions]
+    if not ids:
+        return []
+    visible = set(db.session.scalars(sa.select(Contribution.id).where(Contribution.id.in_(ids), visibility_clause(user))))
+    return [item for item in contributions if item.id in visible]
+
+
 def may_browse(user):
     """The contributions list is for those who work on others' contributions."""
-    return bool(user and user.is_authenticated and user.has_role("editor", "reviewer", "admin"))
+    return bool(_signed_in(user) and user.has_role("editor", "reviewer", "admin"))
 
 
 def may_create(user):
-    return bool(user and user.is_authenticated and user.has_role("contributor"))
+    return bool(_signed_in(user) and user.has_role("contributor"))
+
+
+can_browse = may_browse
+can_create = may_create
 
 
 # --- creating and editing -----------------------------------------------------------
@@ -104,38 +177,43 @@ def create_draft(author, payload, creation_key=None):
     return create_draft_once(author, payload, creation_key)[0]
 
 
-def create_draft_once(author, payload, creation_key=None):
+def create_draft_once(author, payload, creation_key=None, then=None):
     """(draft, created): a new draft, or, when `author` already made one with `creation_key`, that one, unchanged.
 
     The new-contribution form carries a random key, and API clients may send
     one (Idempotency-Key), so a form posted twice or a request retried makes
     one draft, even when both arrive at once.
+
+    `then` names a step of the edit form (a transition with a `form_label`,
+    e.g. "Save and submit") taken in the same transaction: when the step is
+    refused, nothing is stored.
     """
     if not may_create(author):
-        raise ContributionForbidden(str(_l("Only contributors can create contributions.")))
+        raise ContributionForbidden(_l("Only contributors can create contributions."))
     if creation_key is not None and not valid_creation_key(creation_key):
         raise ContributionInputError({"creation_key": _l("Use 1 to 64 letters, digits, or the signs _ . : -")})
     if creation_key is not None:
         existing = _created_with(author, creation_key)
         if existing is not None:
             return existing, False
-    cleaned = validate(payload)
-    _check_referenced_contributions_visible(author, cleaned)
     try:
-        # A savepoint: when the same key loses a race, only this insert is undone.
-        with db.session.begin_nested():
-            contribution = Contribution(author=author, type=cleaned["type"], state="draft", revision=1, creation_key=creation_key)
+        with unit_of_work():
+            cleaned = validate(payload)
+            _check_referenced_contributions_visible(author, cleaned)
+            contribution = Contribution(author=author, type=cleaned["type"], state=workflow().initial, revision=1, creation_key=creation_key)
             _apply(contribution, cleaned)
             db.session.add(contribution)
             db.session.flush()
+            search.index(contribution)
+            if then is not None:
+                _take_form_step(contribution, then, author)
     except sa.exc.IntegrityError:
+        # The same key lost a race (the unit rolled back): answer with the winner's draft.
+        # (No savepoint: SQLite would commit the whole transaction when releasing one opened first.)
         existing = _created_with(author, creation_key) if creation_key is not None else None
         if existing is None:
             raise
-        db.session.commit()
         return existing, False
-    search.index(contribution)
-    db.session.commit()
     return contribution, True
 
 
@@ -147,31 +225,37 @@ def _created_with(author, creation_key):
 
 def check_editable(user, contribution):
     """Raise ContributionForbidden (not the author) or ContributionConflict (wrong state) unless `user` may edit."""
-    if contribution.author_id != user.id:
-        raise ContributionForbidden(str(_l("Only the author can edit a contribution.")))
-    if contribution.state not in EDITABLE_STATES:
-        raise ContributionConflict(str(_l("A contribution can be edited only as a draft or when changes are requested.")))
+    if not _signed_in(user) or contribution.author_id != user.id:
+        raise ContributionForbidden(_l("Only the author can edit a contribution."))
+    if not in_state(contribution, "editable"):
+        raise ContributionConflict(_l("This contribution cannot be edited in its current state."))
 
 
-def update(contribution, actor, payload, expected_version=None):
-    """Edit a contribution (PATCH semantics). After the first submission every edit makes a new revision."""
+def update(contribution, actor, payload, expected_version=None, then=None):
+    """Edit a contribution (PATCH semantics). After the first submission every edit makes a new revision.
+
+    `then` names a step of the edit form taken in the same transaction (see
+    create_draft_once): when the step is refused, the edit is not stored either.
+    """
     check_editable(actor, contribution)
     if expected_version is not None and expected_version != contribution.version:
-        raise ContributionConflict(str(_l("The contribution was changed meanwhile; reload it and try again.")))
+        raise ContributionConflict(_l("The contribution was changed meanwhile; reload it and try again."))
     if "type" in payload and payload["type"] != contribution.type:
         raise ContributionInputError({"type": _l("The type of a contribution cannot change.")})
-    cleaned = validate(payload, partial=True, contribution_type=contribution.type)
-    _check_referenced_contributions_visible(actor, cleaned)
-    _apply(contribution, cleaned)
-    if contribution.submitted_at is not None:
-        contribution.revision += 1
-        record_revision(contribution, actor)
-    search.index(contribution)
     try:
-        db.session.commit()
+        with unit_of_work():
+            cleaned = validate(payload, partial=True, contribution_type=contribution.type)
+            _check_referenced_contributions_visible(actor, cleaned)
+            _apply(contribution, cleaned)
+            if contribution.submitted_at is not None:
+                contribution.revision += 1
+                record_revision(contribution, actor)
+            search.index(contribution)
+            db.session.flush()
+            if then is not None:
+                _take_form_step(contribution, then, actor)
     except StaleDataError:
-        db.session.rollback()
-        raise ContributionConflict(str(_l("The contribution was changed meanwhile; reload it and try again."))) from None
+        raise ContributionConflict(_l("The contribution was changed meanwhile; reload it and try again.")) from None
     return contribution
 
 
@@ -243,27 +327,23 @@ def record_revision(contribution, actor):
     return revision
 
 
-def ensure_revision_since_last_decision(contribution, actor, from_state):
-    """On resubmit: make a new revision unless the author's edits since changes were requested already made one."""
-    from app.workflow.models import WorkflowHistory
+def ensure_revision_since_last_decision(contribution, actor):
+    """On resubmit: make a new revision unless the author's edits since it was last sent back for changes made one.
 
-    requested_at = db.session.scalar(
+    "Sent back for changes" is the last transition into an `editable` state (the workflow's flag, not a name).
+    """
+    back_to_editable = [transition.name for transition in workflow().transitions_into("editable")]
+    sent_back_at = db.session.scalar(
         sa.select(sa.func.max(WorkflowHistory.at)).where(
-            WorkflowHistory.workflow == "contribution",
+            WorkflowHistory.workflow == workflow().name,
             WorkflowHistory.subject_id == contribution.id,
-            WorkflowHistory.transition == "request_changes",
+            WorkflowHistory.transition.in_(back_to_editable),
         )
     )
     latest = revision(contribution, contribution.revision)
-    if latest is None or requested_at is None or _as_utc(latest.created_at) <= _as_utc(requested_at):
+    if latest is None or sent_back_at is None or as_utc(latest.created_at) <= as_utc(sent_back_at):
         contribution.revision += 1
         record_revision(contribution, actor)
-
-
-def _as_utc(moment):
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def revision(contribution, number):
@@ -307,8 +387,6 @@ def list_visible(user, state=None, type=None, area=None, network_id=None, worksh
     if type:
         query = query.where(Contribution.type.in_(type if isinstance(type, (list, tuple)) else [type]))
     if area:
-        from app.community.models import ThematicArea
-
         codes = [code.upper() for code in (area if isinstance(area, (list, tuple)) else [area])]
         query = query.where(
             sa.exists()
@@ -334,28 +412,86 @@ def list_visible(user, state=None, type=None, area=None, network_id=None, worksh
 
 
 
-# --- workflow ----------------------------------------------------------------------
+# --- what the forms offer ------------------------------------------------------------
 
-def workflow():
-    from app.workflow import get_workflow
+def projects_for_picker(linked_ids, query=None):
+    """Projects already linked plus up to 20 matching the picker's search (never the whole database), by acronym."""
+    projects = {}
+    if linked_ids:
+        projects.update((project.id, project) for project in db.session.scalars(sa.select(Project).where(Project.id.in_(linked_ids))))
+    query = (query or "").strip()
+    if query:
+        pattern = f"%{query.replace('%', '').replace('_', '')}%"
+        for project in db.session.scalars(
+            sa.select(Project)
+            .where(sa.or_(Project.acronym.ilike(pattern), Project.title.ilike(pattern)))
+            .order_by(Project.acronym)
+            .limit(20)
+        ):
+            projects.setdefault(project.id, project)
+    return sorted(projects.values(), key=lambda project: project.acronym)
 
-    return get_workflow("contribution")
 
+def workshops_for_choice(limit=200):
+    """The most recent workshops, for a contribution's workshop choice and the list's filter."""
+    return db.session.scalars(sa.select(Workshop).order_by(Workshop.held_on.desc().nulls_last()).limit(limit)).all()
+
+
+def gaps_for_choice(user, contribution=None):
+    """Capability gaps `user` may point a technology at: (id, title) of those they can open, never the contribution itself."""
+    gaps, _total = list_visible(user, type="capability_gap", per_page=100)
+    return [(gap.id, gap.title) for gap in gaps if contribution is None or gap.id != contribution.id]
+
+
+# --- taking workflow steps ------------------------------------------------------
 
 def transition(contribution, name, actor, comment=None, expected_version=None):
-    """Apply a workflow transition (see workflows/contribution.toml); raises app.workflow.TransitionError."""
-    from app.workflow import apply_transition
-
+    """Apply a workflow transition (see workflows/contribution.toml) in one unit of work; raises a TransitionError."""
     return apply_transition(workflow(), contribution, name, actor, comment=comment, expected_version=expected_version)
 
 
 def allowed_transitions(user, contribution):
-    from app.workflow import allowed_transitions as allowed
+    """Names of the steps `user` may take from the contribution's state (their guards are checked when taken)."""
+    return _allowed_by_engine(workflow(), contribution, user)
 
-    return allowed(workflow(), contribution, user)
+
+def allowed_steps(user, contribution):
+    """The transitions (definitions) `user` may take, for pages offering them as buttons."""
+    definition = workflow()
+    return [definition.transitions[name] for name in allowed_transitions(user, contribution)]
+
+
+def form_steps(user, contribution=None):
+    """The steps the edit form offers beside "Save draft" (transitions with a `form_label`) that `user` may take.
+
+    A new contribution (None) is asked about as the draft it would become.
+    """
+    subject = contribution if contribution is not None else Contribution(author_id=getattr(user, "id", None), state=workflow().initial)
+    return [step for step in allowed_steps(user, subject) if step.form_label]
+
+
+def form_step_names():
+    """Names of the steps any edit form may offer (transitions with a `form_label`)."""
+    return {step.name for step in workflow().transitions.values() if step.form_label}
+
+
+def _take_form_step(contribution, name, actor):
+    if name not in form_step_names():
+        raise Invalid(_l("The edit form cannot take this step."), {"action": _l("Not a valid choice.")})
+    transition(contribution, name, actor, expected_version=contribution.version)
 
 
 def history(contribution):
-    from app.workflow.engine import history_of
-
     return history_of(workflow(), contribution)
+
+
+def still_needed(contribution):
+    """What is still needed before submitting, while the contribution is editable; else {}."""
+    return completeness(contribution) if in_state(contribution, "editable") else {}
+
+
+def __getattr__(name):
+    # Kept for callers not yet converted (app/api/contributions.py): the editable states, asked of the workflow.
+    if name == "EDITABLE_STATES":
+        return _states("editable")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

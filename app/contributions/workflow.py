@@ -1,15 +1,22 @@
-"""What the contribution workflow (workflows/contribution.toml) refers to: actor rules, guards, effects."""
-import sqlalchemy as sa
+"""What the contribution workflow (workflows/contribution.toml) refers to: actor rules, guards, effects.
+
+The only place in Python where the workflow's steps and states are named:
+the engine (app/workflow/) knows no contribution, and the rest of the
+feature asks the definition for flags and allowed transitions. Revisions,
+notifications and their e-mails are this feature's effects; e-mails and
+jobs leave only after the transition's unit of work commits.
+"""
 from flask import current_app
 
-from app.auth.models import User, UserRole, user_areas
 from app.contributions import services
-from app.contributions.models import STATES, contribution_areas
-from app.extensions import db
+from app.contributions.models import STATES, Contribution
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.i18n import ngettext
 from app.notifications.services import notify
+from app.reports.services import contribution_accepted, contribution_left_accepted
+from app.reviews import services as reviews
+from app.templating import external_url
 from app.workflow import GuardFailed, Hooks
 
 # The flags a state of workflows/contribution.toml may carry; code asks the
@@ -27,7 +34,14 @@ FLAGS = {
 
 # STATES is what the CHECK on contributions.state allows; the app refuses to
 # start when the workflow's states differ.
-hooks = Hooks("contribution", flags=FLAGS, states=STATES, state_column="contributions.state")
+hooks = Hooks(
+    "contribution",
+    flags=FLAGS,
+    states=STATES,
+    state_column="contributions.state",
+    # The model's default for a new row must be the workflow's initial state (checked at start-up).
+    default_state=Contribution.__table__.c.state.default.arg,
+)
 
 
 # --- who ------------------------------------------------------------------------
@@ -39,8 +53,8 @@ def is_author(contribution, user):
 
 @hooks.actor("editor")
 def is_area_editor(contribution, user):
-    """An editor of one of the contribution's thematic areas."""
-    return user.has_role("editor") and bool({area.id for area in user.areas} & {area.id for area in contribution.areas})
+    """An editor of one of the contribution's thematic areas (the rule is written once, in services)."""
+    return services.is_area_editor(user, contribution)
 
 
 @hooks.actor("admin")
@@ -60,10 +74,8 @@ def complete(context):
 
 @hooks.guard("enough_reviews")
 def enough_reviews(context):
-    from app.reviews.services import completed_reviews
-
     needed = current_app.config["MIN_REVIEWS"]
-    done = len(completed_reviews(context.subject))
+    done = len(reviews.completed_reviews(context.subject))
     if done < needed:
         return _l("At least %(needed)d completed reviews are needed to accept; there are %(done)d.", needed=needed, done=done)
     return None
@@ -71,9 +83,7 @@ def enough_reviews(context):
 
 @hooks.guard("has_review")
 def has_review(context):
-    from app.reviews.services import completed_reviews
-
-    if not completed_reviews(context.subject):
+    if not reviews.completed_reviews(context.subject):
         return _l("At least one completed review is needed to reject after review.")
     return None
 
@@ -81,9 +91,7 @@ def has_review(context):
 @hooks.guard("enough_eligible_reviewers")
 def enough_eligible_reviewers(context):
     """Sending to review assigns reviewers (effect `assign_reviewers`): enough must be eligible."""
-    from app.reviews.services import reviewers_to_add
-
-    needed, eligible = reviewers_to_add(context.subject)
+    needed, eligible = reviews.reviewers_to_add(context.subject)
     if len(eligible) < needed:
         return ngettext(
             "Not enough eligible reviewers to send this contribution to review: it needs %(needed)d more, "
@@ -106,23 +114,19 @@ def mark_submitted(context):
 @hooks.effect("new_revision")
 def new_revision(context):
     """Resubmitting freezes the author's changes as a new revision (if editing has not made one already)."""
-    services.ensure_revision_since_last_decision(context.subject, context.actor, context.from_state)
+    services.ensure_revision_since_last_decision(context.subject, context.actor)
 
 
 @hooks.effect("assign_reviewers")
 def assign_reviewers(context):
-    from app.reviews.services import NotEnoughReviewers, top_up
-
     try:
-        top_up(context.subject, context.actor)
-    except NotEnoughReviewers as error:
+        reviews.top_up(context.subject, context.actor)
+    except reviews.NotEnoughReviewers as error:
         # The guard `enough_eligible_reviewers` refuses first; this covers a reviewer lost in between.
         raise GuardFailed(error.message) from None
 
 
 def _link(contribution):
-    from app.templating import external_url
-
     return external_url("contributions.detail", contribution_id=contribution.id)
 
 
@@ -141,25 +145,18 @@ def _message(context):
 
 
 def _tell(context, users, kind):
-    context.outbox.extend(
-        notify(
-            [user for user in users if user.id != context.actor.id],
-            kind,
-            _message(context),
-            link=_link(context.subject),
-            comment=context.comment,
-        )
+    """Notifications and e-mails in the transition's unit of work; the e-mails are queued once it commits."""
+    notify(
+        [user for user in users if user.id != getattr(context.actor, "id", None)],
+        kind,
+        _message(context),
+        link=_link(context.subject),
+        comment=context.comment,
     )
 
 
-def area_editors(contribution):
-    area_ids = sa.select(contribution_areas.c.area_id).where(contribution_areas.c.contribution_id == contribution.id)
-    return db.session.scalars(
-        sa.select(User)
-        .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.role == "editor"))
-        .where(User.active.is_(True), sa.exists().where(user_areas.c.user_id == User.id, user_areas.c.area_id.in_(area_ids)))
-        .order_by(User.id)
-    ).all()
+# Kept importable for callers not yet converted; the rule is services.area_editors.
+area_editors = services.area_editors
 
 
 @hooks.effect("notify_author")
@@ -169,7 +166,7 @@ def notify_author(context):
 
 @hooks.effect("notify_editors")
 def notify_editors(context):
-    _tell(context, area_editors(context.subject), "contribution_" + context.transition.name)
+    _tell(context, services.area_editors(context.subject), "contribution_" + context.transition.name)
 
 
 @hooks.effect("notify_editors_if_submitted")
@@ -181,9 +178,7 @@ def notify_editors_if_submitted(context):
 
 @hooks.effect("notify_reviewers")
 def notify_reviewers(context):
-    from app.reviews.services import assignments
-
-    _tell(context, [assignment.reviewer for assignment in assignments(context.subject)], "contribution_" + context.transition.name)
+    _tell(context, [assignment.reviewer for assignment in reviews.assignments(context.subject)], "contribution_" + context.transition.name)
 
 
 # --- reports (app/reports/services.py) --------------------------------------------------
@@ -191,8 +186,6 @@ def notify_reviewers(context):
 @hooks.effect("leave_reports")
 def leave_reports(context):
     """Re-opened out of a state that feeds reports: report sections holding or suggesting it keep a note for the editor."""
-    from app.reports.services import contribution_left_accepted
-
     if context.workflow.state_has(context.from_state, "feeds_reports"):
         contribution_left_accepted(context.subject, context.actor, context.comment)
 
@@ -200,6 +193,12 @@ def leave_reports(context):
 @hooks.effect("return_to_reports")
 def return_to_reports(context):
     """Accepted (again): it comes back to report sections as a suggestion (excluded ones stay excluded)."""
-    from app.reports.services import contribution_accepted
-
     contribution_accepted(context.subject)
+
+
+# --- every transition ------------------------------------------------------------------
+
+@hooks.every_transition
+def record_revision(context):
+    """The history entry records the revision the step acted on (after effects such as a resubmission's new revision)."""
+    context.history.revision = context.subject.revision

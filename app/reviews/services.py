@@ -3,25 +3,30 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User, UserRole, user_areas
-from app.community.models import utcnow
+from app.community.services import thematic_areas
+from app.contributions import services as contributions
 from app.contributions.models import Contribution, contribution_areas
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.notifications.services import notify
 from app.reviews.models import RECOMMENDATIONS, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
-from app.workflow import get_workflow
+from app.templating import external_url
+from app.timeutil import as_utc, utcnow
+from app.unit_of_work import transactional, unit_of_work
 
 
 def _states(flag):
     """The contribution states carrying `flag` in workflows/contribution.toml (e.g. "assignable")."""
-    return get_workflow("contribution").states_flagged(flag)
+    return contributions.workflow().states_flagged(flag)
 
 
 def _in_state(contribution, flag):
-    return get_workflow("contribution").state_has(contribution.state, flag)
+    return contributions.in_state(contribution, flag)
 
 
 def reviewers_assignable(contribution):
@@ -231,26 +236,22 @@ def submit_review(contribution, reviewer, payload):
         )
     )
     created = review is None
-    if created:
-        review = Review(contribution_id=contribution.id, reviewer_id=reviewer.id, revision=contribution.revision)
-        db.session.add(review)
-    for key, value in cleaned.items():
-        setattr(review, key, value)
     try:
-        db.session.commit()
+        with unit_of_work():
+            if created:
+                review = Review(contribution_id=contribution.id, reviewer_id=reviewer.id, revision=contribution.revision)
+                db.session.add(review)
+            for key, value in cleaned.items():
+                setattr(review, key, value)
+            db.session.flush()
     except sa.exc.IntegrityError:
-        # The same review sent twice at once: the other copy was stored first, so this one updates it.
-        db.session.rollback()
-        review = db.session.scalar(
-            sa.select(Review).where(
-                Review.contribution_id == contribution.id, Review.reviewer_id == reviewer.id, Review.revision == contribution.revision
-            )
-        )
-        if review is None:
-            raise
-        for key, value in cleaned.items():
-            setattr(review, key, value)
-        db.session.commit()
+        # The same review sent twice at once: the unit rolled back, and the other copy, stored first, is updated.
+        with unit_of_work():
+            review = own_review(contribution, reviewer)
+            if review is None:
+                raise
+            for key, value in cleaned.items():
+                setattr(review, key, value)
         created = False
     return review, created
 
@@ -269,9 +270,7 @@ def decline(contribution, reviewer, reason):
 
 def can_see_reviewer_names(user, contribution):
     """Editors of the contribution's areas and admins see who reviewed; authors never do."""
-    from app.contributions.workflow import is_area_editor
-
-    return bool(user and user.is_authenticated and (user.has_role("admin") or is_area_editor(contribution, user)))
+    return bool(user and user.is_authenticated and (user.has_role("admin") or contributions.is_area_editor(user, contribution)))
 
 
 def reviews_visible_to(user, contribution):
@@ -316,75 +315,49 @@ def can_manage_reviewers(user, contribution):
 
 
 def _tell_assigned(contribution, new_assignments):
-    from app.notifications.services import notify
-    from app.templating import external_url
-
-    messages = []
     for assignment in new_assignments:
-        messages.extend(
-            notify(
-                [assignment.reviewer],
-                "review_assigned",
-                str(_l("You are asked to review “%(title)s” by %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
-                link=external_url("contributions.detail", contribution_id=contribution.id),
-            )
+        notify(
+            [assignment.reviewer],
+            "review_assigned",
+            str(_l("You are asked to review “%(title)s” by %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
+            link=external_url("contributions.detail", contribution_id=contribution.id),
         )
-    return messages
 
 
 def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
-    """Assign one named reviewer or top up automatically; commits and tells the reviewers. Returns the new assignments."""
-    from app.mail.services import dispatch
-
+    """Assign one named reviewer or top up automatically, and tell them, in one unit of work. Returns the new assignments."""
     if not can_manage_reviewers(acting_user, contribution):
         raise ReviewForbidden(_l("Only editors of the contribution's areas assign reviewers."))
     try:
-        if automatic:
-            if not reviewers_assignable(contribution):
-                raise ReviewConflict(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
-            created = top_up(contribution, acting_user)
-        else:
-            created = [assign(contribution, reviewer, acting_user)]
-        messages = _tell_assigned(contribution, created)
-        db.session.commit()
+        with unit_of_work():
+            if automatic:
+                if not reviewers_assignable(contribution):
+                    raise ReviewConflict(_l("Reviewers can be assigned only while the contribution is submitted or in review."))
+                created = top_up(contribution, acting_user)
+            else:
+                created = [assign(contribution, reviewer, acting_user)]
+            _tell_assigned(contribution, created)
     except sa.exc.IntegrityError:
         # The same reviewer assigned twice at once: the pair is unique, and the other request won.
-        db.session.rollback()
         raise ReviewConflict(_l("This reviewer was assigned by someone else at the same moment.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    dispatch(*messages)
     return created
 
 
+@transactional
 def decline_and_tell(contribution, reviewer, reason):
-    """A reviewer declines; the area editors are told."""
-    from app.contributions.workflow import area_editors
-    from app.mail.services import dispatch
-    from app.notifications.services import notify
-    from app.templating import external_url
-
-    try:
-        assignment = decline(contribution, reviewer, reason)
-        messages = notify(
-            area_editors(contribution),
-            "review_declined",
-            str(_l("%(name)s declined to review “%(title)s”: %(reason)s", name=reviewer.display_name, title=contribution.title, reason=assignment.decline_reason)),
-            link=external_url("contributions.detail", contribution_id=contribution.id),
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    dispatch(*messages)
+    """A reviewer declines; the area editors are told (once the unit commits)."""
+    assignment = decline(contribution, reviewer, reason)
+    notify(
+        contributions.area_editors(contribution),
+        "review_declined",
+        str(_l("%(name)s declined to review “%(title)s”: %(reason)s", name=reviewer.display_name, title=contribution.title, reason=assignment.decline_reason)),
+        link=external_url("contributions.detail", contribution_id=contribution.id),
+    )
     return assignment
 
 
 def assignments_of(reviewer):
     """The reviewer's assignments with their contributions (one query), newest first."""
-    from sqlalchemy.orm import joinedload
-
     return db.session.scalars(
         sa.select(ReviewerAssignment)
         .options(joinedload(ReviewerAssignment.contribution))
@@ -424,48 +397,43 @@ def overdue_assignments(now=None):
 
 def remind_overdue(now=None):
     """E-mail each overdue reviewer at most once a day; safe to run as often as cron likes. Returns how many were sent."""
-    from datetime import timezone
-
-    from app.mail.services import dispatch
-    from app.notifications.services import notify
-    from app.templating import external_url
-
     now = now or utcnow()
     sent = 0
     for assignment in overdue_assignments(now):
         last = assignment.last_reminded_at
-        if last is not None and (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > now - timedelta(days=1):
+        if last is not None and as_utc(last) > now - timedelta(days=1):
             continue
-        # Claim the reminder first so two runs at once send one e-mail.
-        claimed = db.session.execute(
-            sa.update(ReviewerAssignment)
-            .where(ReviewerAssignment.id == assignment.id)
-            .where(sa.or_(ReviewerAssignment.last_reminded_at.is_(None), ReviewerAssignment.last_reminded_at <= now - timedelta(days=1)))
-            .values(last_reminded_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            db.session.rollback()
-            continue
-        contribution = db.session.get(Contribution, assignment.contribution_id)
-        messages = notify(
-            [assignment.reviewer],
-            "review_overdue",
-            str(_l("Your review of “%(title)s” was due on %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
-            link=external_url("reviews.review", assignment_id=assignment.id),
-        )
-        db.session.commit()
-        dispatch(*messages)
-        sent += 1
+        if _remind(assignment, now):
+            sent += 1
     return sent
+
+
+@transactional
+def _remind(assignment, now):
+    """One reminder in its own unit of work: claimed first, so two runs at once send one e-mail."""
+    claimed = db.session.execute(
+        sa.update(ReviewerAssignment)
+        .where(ReviewerAssignment.id == assignment.id)
+        .where(sa.or_(ReviewerAssignment.last_reminded_at.is_(None), ReviewerAssignment.last_reminded_at <= now - timedelta(days=1)))
+        .values(last_reminded_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    contribution = assignment.contribution
+    notify(
+        [assignment.reviewer],
+        "review_overdue",
+        str(_l("Your review of “%(title)s” was due on %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
+        link=external_url("reviews.review", assignment_id=assignment.id),
+    )
+    return True
 
 
 # --- the editor's desk ---------------------------------------------------------------
 
 def desk_areas(user):
     """The areas whose desk `user` sees: an editor's own areas; every area for admins."""
-    from app.community.services import thematic_areas
-
     if user.has_role("admin"):
         return thematic_areas()
     if user.has_role("editor"):
@@ -524,3 +492,47 @@ def decision_summary(contribution):
         score: round(sum(getattr(review, score) for review in current) / len(current), 2) if current else None for score in SCORES
     }
     return {"reviews": current, "averages": averages}
+
+
+# --- who may do what, and finding what a page is about (views run no queries) ---------
+
+def can_review(user):
+    """Reviewers have a list of their assignments."""
+    return bool(user and user.is_authenticated and user.has_role("reviewer"))
+
+
+def can_use_desk(user):
+    """Editors and admins have the editor's desk."""
+    return bool(user and user.is_authenticated and user.has_role("editor", "admin"))
+
+
+def can_write_review(user, assignment):
+    """The assigned reviewer writes or changes their review while the assignment is open and reviews are open."""
+    return bool(
+        user and user.is_authenticated and assignment.reviewer_id == user.id and assignment.declined_at is None
+        and reviews_open(assignment.contribution)
+    )
+
+
+def own_assignment(user, assignment_id):
+    """The assignment if it is `user`'s; NotFound otherwise (someone else's reads as absent)."""
+    assignment = db.session.get(ReviewerAssignment, assignment_id)
+    if assignment is None or user is None or assignment.reviewer_id != getattr(user, "id", None):
+        raise NotFound(_l("This review assignment does not exist, or it is not yours."))
+    return assignment
+
+
+def decidable(user, contribution_id):
+    """The contribution for its decision page: NotFound unless `user` may open it, Forbidden unless they manage its reviewers."""
+    contribution = contributions.contribution_for(user, contribution_id)
+    if not can_manage_reviewers(user, contribution):
+        raise ReviewForbidden(_l("Only editors of the contribution's areas and admins decide on it."))
+    return contribution
+
+
+def reviewer_by_id(user_id):
+    """The user chosen as a reviewer; Invalid when there is no such user."""
+    reviewer = db.session.get(User, user_id) if user_id else None
+    if reviewer is None:
+        raise ReviewInputError(_l("Choose a reviewer."), {"reviewer_id": _l("Choose a reviewer.")})
+    return reviewer

@@ -1,13 +1,21 @@
-"""Reviewer pages: assignments, the review form, declining. Thin views over app/reviews/services.py."""
+"""Reviewer pages: assignments, the review form, declining; the editor's desk. Thin views over app/reviews/services.py.
+
+Views run no queries and decide no permissions: they ask the services, whose
+refusals (service errors) reach the error pages through app/errors.py unless
+the view shows them on its form.
+"""
+import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.contributions import services as contribution_services
-from app.extensions import db
+from app.contributions.forms import TransitionForm
+from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.reviews import services
-from app.reviews.forms import DeclineForm, ReviewForm
-from app.reviews.models import ReviewerAssignment
+from app.reviews.forms import AssignForm, DeclineForm, ReviewForm
+from app.reviews.jobs import send_review_reminders
+from app.timeutil import utcnow
 
 bp = Blueprint("reviews", __name__, cli_group="reviews")
 
@@ -15,24 +23,13 @@ bp = Blueprint("reviews", __name__, cli_group="reviews")
 @bp.cli.command("remind")
 def remind_command():
     """E-mail reviewers whose reviews are overdue (at most once a day each); for cron."""
-    import click
-
-    from app.reviews.jobs import send_review_reminders
-
     click.echo(f"Reminders sent: {send_review_reminders()}.")
-
-
-def _own_assignment_or_404(assignment_id):
-    assignment = db.session.get(ReviewerAssignment, assignment_id)
-    if assignment is None or assignment.reviewer_id != current_user.id:
-        abort(404)
-    return assignment
 
 
 @bp.get("/reviews")
 @login_required
 def index():
-    if not current_user.has_role("reviewer"):
+    if not services.can_review(current_user):
         abort(403)
     return render_template("reviews/index.html", assignments=services.assignments_of(current_user), workflow=contribution_services.workflow())
 
@@ -40,7 +37,7 @@ def index():
 @bp.route("/reviews/<id:assignment_id>", methods=["GET", "POST"])
 @login_required
 def review(assignment_id):
-    assignment = _own_assignment_or_404(assignment_id)
+    assignment = services.own_assignment(current_user, assignment_id)
     contribution = assignment.contribution
     existing = services.own_review(contribution, current_user)
     form = ReviewForm()
@@ -61,12 +58,9 @@ def review(assignment_id):
         try:
             services.submit_review(contribution, current_user, payload)
         except services.ReviewError as error:
-            db.session.rollback()
-            for key, message in error.fields.items():
-                field = getattr(form, key.split(".")[-1], None)
-                if field is not None:
-                    field.errors = list(field.errors) + [message]
-            form.form_errors.append(error.message)
+            # Score keys arrive as "scores.relevance"; the form's fields are named by the score alone.
+            error.fields = {key.split(".")[-1]: message for key, message in error.fields.items()}
+            show_service_error(form, error)
             status = error.status
         else:
             flash(_("Your review is saved. You can change it until the editors decide."), "success")
@@ -81,14 +75,14 @@ def review(assignment_id):
         form=form,
         decline_form=DeclineForm(),
         existing=existing,
-        editable=assignment.declined_at is None and services.reviews_open(contribution),
+        editable=services.can_write_review(current_user, assignment),
     ), status
 
 
 @bp.post("/reviews/<id:assignment_id>/decline")
 @login_required
 def decline(assignment_id):
-    assignment = _own_assignment_or_404(assignment_id)
+    assignment = services.own_assignment(current_user, assignment_id)
     form = DeclineForm()
     if not form.validate_on_submit():
         flash(_("Say why you decline."), "error")
@@ -107,30 +101,15 @@ def decline(assignment_id):
 @bp.get("/desk")
 @login_required
 def desk():
-    if not current_user.has_role("editor", "admin"):
+    if not services.can_use_desk(current_user):
         abort(403)
-    from app.community.models import utcnow
-
     return render_template("reviews/desk.html", sections=services.desk(current_user), now=utcnow())
-
-
-def _decidable_or_error(contribution_id):
-    contribution = contribution_services.get_visible(current_user, contribution_id)
-    if contribution is None:
-        abort(404)
-    if not services.can_manage_reviewers(current_user, contribution):
-        abort(403)
-    return contribution
 
 
 @bp.get("/desk/contributions/<id:contribution_id>")
 @login_required
 def decision(contribution_id):
-    from app.contributions.forms import TransitionForm
-    from app.reviews.forms import AssignForm
-
-    contribution = _decidable_or_error(contribution_id)
-    workflow = contribution_services.workflow()
+    contribution = services.decidable(current_user, contribution_id)
     form = AssignForm()
     form.reviewer_id.choices = [(user.id, f"{user.display_name} ({user.organisation})") for user in services.eligible_reviewers(contribution)]
     return render_template(
@@ -140,8 +119,8 @@ def decision(contribution_id):
         summary=services.decision_summary(contribution),
         assign_form=form,
         transition_form=TransitionForm(),
-        allowed=[workflow.transitions[name] for name in contribution_services.allowed_transitions(current_user, contribution)],
-        workflow=workflow,
+        allowed=contribution_services.allowed_steps(current_user, contribution),
+        workflow=contribution_services.workflow(),
         can_assign=services.reviewers_assignable(contribution),
     )
 
@@ -149,19 +128,13 @@ def decision(contribution_id):
 @bp.post("/desk/contributions/<id:contribution_id>/reviewers")
 @login_required
 def assign(contribution_id):
-    from app.auth.models import User
-    from app.reviews.forms import AssignForm
-
-    contribution = _decidable_or_error(contribution_id)
+    contribution = services.decidable(current_user, contribution_id)
     form = AssignForm()
     if not form.validate_on_submit():
         abort(400)
     automatic = request.form.get("action") == "auto"
-    reviewer = None if automatic else db.session.get(User, form.reviewer_id.data or 0)
-    if not automatic and reviewer is None:
-        flash(_("Choose a reviewer."), "error")
-        return redirect(url_for("reviews.decision", contribution_id=contribution.id)), 303
     try:
+        reviewer = None if automatic else services.reviewer_by_id(form.reviewer_id.data)
         created = services.assign_reviewers(contribution, current_user, reviewer=reviewer, automatic=automatic)
     except services.ReviewError as error:
         flash(error.message, "error")

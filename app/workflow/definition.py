@@ -53,6 +53,8 @@ SCHEMA = {
         "label": (TEXT, False),
         "history_label": (TEXT, False),
         "style": (TEXT, False),
+        # Offered on the subject's edit form as a button that saves and takes this step; the button's text.
+        "form_label": (TEXT, False),
     },
 }
 
@@ -113,6 +115,7 @@ class Transition:
     label: str = ""
     history_label: str = ""
     style: str = "primary"
+    form_label: str = ""
 
     @property
     def comment_required(self):
@@ -136,6 +139,11 @@ class WorkflowDefinition:
 
     def transitions_from(self, state):
         return [transition for transition in self.transitions.values() if state in transition.sources]
+
+    def transitions_into(self, flag):
+        """The transitions leading into a state carrying `flag`."""
+        self._known_flag(flag)
+        return tuple(transition for transition in self.transitions.values() if flag in self.states[transition.target].flags)
 
     def _known_flag(self, flag):
         if flag not in self.flags:
@@ -241,6 +249,7 @@ def load_definition(path):
             label=table.get("label", transition_name.replace("_", " ").capitalize()),
             history_label=table.get("history_label", table.get("label", transition_name)),
             style=style,
+            form_label=table.get("form_label", ""),
         )
 
     definition = WorkflowDefinition(
@@ -291,6 +300,11 @@ def check_states_allowed_by_the_model(definition):
         problems.append(f"state(s) the database's CHECK on {column} allows but the workflow lacks: {', '.join(missing)}")
     if problems:
         raise WorkflowDefinitionError(f"{where}: [states]: " + "; ".join(problems) + " (change the model and add a migration, or the workflow)")
+    default = getattr(definition.hooks, "default_state", None)
+    if default is not None and default != definition.initial:
+        raise WorkflowDefinitionError(
+            f"{where}: top level: 'initial' is '{definition.initial}' but the model's default for {column} is '{default}' (make them agree)"
+        )
 
 
 def _check_reachability(definition, where):

@@ -1,15 +1,20 @@
-"""Applying a transition: one transaction, checked in a fixed order.
+"""Applying a transition: one unit of work, checked in a fixed order.
 
 1. the actor may take this transition (actor rules)          -> 403
 2. the subject is in one of its source states                -> 409
 3. the caller saw the current version (if it says which)     -> 409
 4. a required comment is given                               -> 422
 5. every guard passes                                        -> 409 with the guard's reason
-Then the new state, an immutable history entry and the effects (rows to
-deliver: notifications, outbox e-mails) are written and committed together;
-the row's version column makes a concurrent second decision fail at commit
-(409), so two editors deciding at once give one winner. Only after the
-commit are e-mails handed to the job queue (persist first, enqueue after).
+Then the new state, an immutable history entry and the effects are written in
+the caller's unit of work (or one of its own). The subject's `version` column
+(SQLAlchemy's version_id_col) makes a concurrent second decision fail when it
+is written (409), so two people deciding at once give one winner.
+
+The engine knows no feature: a subject is any row with `id`, `state` and
+`version`; what a transition does beyond its state and history (revisions,
+notifications, e-mails, jobs) is the effects' business, registered by the
+subject's feature in its hooks module. Effects that must wait for the commit
+(queueing e-mails or jobs) register them with app.unit_of_work.after_commit.
 """
 from dataclasses import dataclass, field
 
@@ -19,6 +24,7 @@ from app.extensions import db
 from app.i18n import gettext as _
 from app.sanitising import remove_hidden_characters
 from app.service_errors import Conflict, Forbidden, Invalid, ServiceError
+from app.unit_of_work import unit_of_work
 from app.workflow.models import WorkflowHistory
 
 
@@ -54,6 +60,8 @@ class UnknownTransition(TransitionError, Invalid):
 
 @dataclass
 class TransitionContext:
+    """What guards and effects are told: the definition, the transition, the subject, who, why, and from where."""
+
     workflow: object
     transition: object
     subject: object
@@ -62,9 +70,6 @@ class TransitionContext:
     from_state: str
     options: dict = field(default_factory=dict)
     history: object = None
-    # E-mails written to the outbox by effects, sent once the transaction commits.
-    outbox: list = field(default_factory=list)
-    after_commit: list = field(default_factory=list)
 
 
 def actor_may(workflow, transition, subject, user):
@@ -109,43 +114,35 @@ def apply_transition(workflow, subject, name, actor, comment=None, expected_vers
 
     context = TransitionContext(workflow, transition, subject, actor, comment, subject.state, dict(options))
     try:
-        for guard_name in transition.guards:
-            reason = workflow.hooks.guards[guard_name](context)
-            if reason:
-                raise GuardFailed(str(reason))
-        subject.state = transition.target
-        context.history = WorkflowHistory(
-            workflow=workflow.name,
-            subject_id=subject.id,
-            transition=transition.name,
-            from_state=context.from_state,
-            to_state=transition.target,
-            actor_id=actor.id,
-            comment=comment,
-            revision=getattr(subject, "revision", None),
-        )
-        db.session.add(context.history)
-        for effect_name in transition.effects:
-            workflow.hooks.effects[effect_name](context)
-        # The history entry records the revision the transition acted on, after effects like resubmit.
-        context.history.revision = getattr(subject, "revision", None)
-        db.session.commit()
+        with unit_of_work():
+            for guard_name in transition.guards:
+                reason = workflow.hooks.guards[guard_name](context)
+                if reason:
+                    raise GuardFailed(reason)
+            subject.state = transition.target
+            context.history = WorkflowHistory(
+                workflow=workflow.name,
+                subject_id=subject.id,
+                transition=transition.name,
+                from_state=context.from_state,
+                to_state=transition.target,
+                actor_id=getattr(actor, "id", None),
+                comment=comment,
+            )
+            db.session.add(context.history)
+            for effect_name in transition.effects:
+                workflow.hooks.effects[effect_name](context)
+            for hook in workflow.hooks.every_transition_hooks:
+                hook(context)
+            # Written now, so a concurrent decision is refused here even when the caller's unit goes on.
+            db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise StaleVersion(_("Someone else decided this at the same moment. Reload to see the current state.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-    from app.mail.services import dispatch
-
-    dispatch(*context.outbox)
-    for callback in context.after_commit:
-        callback()
     return context.history
 
 
 def history_of(workflow, subject):
+    """The subject's history entries (keyed by the workflow's name and the subject's id), oldest first."""
     return db.session.scalars(
         db.select(WorkflowHistory)
         .where(WorkflowHistory.workflow == workflow.name, WorkflowHistory.subject_id == subject.id)

@@ -88,14 +88,45 @@ def test_an_incomplete_draft_is_saved_and_the_form_names_what_is_missing(client,
         assert label in page
 
 
-def test_submitting_an_incomplete_draft_keeps_it_a_draft(app, client, author, signed_in):
+def test_save_and_submit_refused_by_a_guard_stores_nothing_and_keeps_what_was_typed(app, client, author, signed_in):
+    # Saving and submitting are one transaction: the "complete" guard refuses, so not even the draft is stored.
     web = signed_in(author)
     token = csrf_token(web, "/contributions/new/trend")
     response = web.post("/contributions/new/trend", data={"csrf_token": token, "title": "Unfinished", "network_id": "0", "workshop_id": "0", "action": "submit"})
-    assert response.status_code == 302 and response.location.endswith("/edit")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Some required answers are missing." in page
+    assert 'value="Unfinished"' in page
+    assert client.get("/api/v1/contributions", headers=token_headers(app, author.id)).get_json()["total"] == 0
+
+
+def test_save_and_submit_of_an_existing_draft_refused_by_a_guard_leaves_it_as_it_was(app, client, author, signed_in):
+    web = signed_in(author)
+    token = csrf_token(web, "/contributions/new/trend")
+    response = web.post("/contributions/new/trend", data={"csrf_token": token, "title": "First words", "network_id": "0", "workshop_id": "0", "action": "save"})
+    contribution_id = created_id(response)
+    headers = token_headers(app, author.id)
+    before = client.get(f"/api/v1/contributions/{contribution_id}", headers=headers).get_json()
+    token = csrf_token(web, f"/contributions/{contribution_id}/edit")
+    response = web.post(
+        f"/contributions/{contribution_id}/edit",
+        data={"csrf_token": token, "title": "Second words", "network_id": "0", "workshop_id": "0", "version": str(before["version"]), "action": "submit"},
+    )
+    assert response.status_code == 409
+    assert 'value="Second words"' in response.get_data(as_text=True)
+    after = client.get(f"/api/v1/contributions/{contribution_id}", headers=headers).get_json()
+    assert (after["title"], after["state"], after["version"], after["revision"]) == ("First words", "draft", before["version"], before["revision"])
+
+
+def test_save_and_submit_of_a_complete_form_submits_it(app, client, author, signed_in):
+    web = signed_in(author)
+    body = payload("trend")
+    token = csrf_token(web, "/contributions/new/trend")
+    response = web.post("/contributions/new/trend", data={**form_data(body, token), "action": "submit"})
+    assert response.status_code == 302 and not response.location.endswith("/edit")
     contribution_id = created_id(response)
     read = client.get(f"/api/v1/contributions/{contribution_id}", headers=token_headers(app, author.id)).get_json()
-    assert read["state"] == "draft"
+    assert read["state"] == "submitted"
 
 
 def test_invalid_values_give_422_and_store_nothing(app, client, author, signed_in):
