@@ -286,11 +286,16 @@ def check_states_allowed_by_the_model(definition):
     The hooks module says which values the model allows (`Hooks(..., states=...)`);
     a state only one side knows would fail at the first write, or never be reachable.
     """
+    where = definition.file_name
+    column = getattr(definition.hooks, "state_column", None) or "the state column"
+    default = getattr(definition.hooks, "default_state", None)
+    if default is not None and default != definition.initial:
+        raise WorkflowDefinitionError(
+            f"{where}: top level: 'initial' is '{definition.initial}' but the model's default for {column} is '{default}' (make them agree)"
+        )
     allowed = getattr(definition.hooks, "states", None)
     if allowed is None:
         return
-    where = definition.file_name
-    column = getattr(definition.hooks, "state_column", None) or "the state column"
     not_allowed = [state for state in definition.state_order if state not in allowed]
     missing = [state for state in allowed if state not in definition.states]
     problems = []
@@ -300,11 +305,6 @@ def check_states_allowed_by_the_model(definition):
         problems.append(f"state(s) the database's CHECK on {column} allows but the workflow lacks: {', '.join(missing)}")
     if problems:
         raise WorkflowDefinitionError(f"{where}: [states]: " + "; ".join(problems) + " (change the model and add a migration, or the workflow)")
-    default = getattr(definition.hooks, "default_state", None)
-    if default is not None and default != definition.initial:
-        raise WorkflowDefinitionError(
-            f"{where}: top level: 'initial' is '{definition.initial}' but the model's default for {column} is '{default}' (make them agree)"
-        )
 
 
 def _check_reachability(definition, where):
