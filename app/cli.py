@@ -6,8 +6,8 @@ from flask.cli import AppGroup, with_appcontext
 from app.auth import services as auth_services
 from app.auth.models import ROLES
 from app.community import services as community_services
-from app.extensions import db
 from app.i18n import gettext as _
+from app.service_errors import ServiceError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
@@ -44,10 +44,8 @@ def create_user_command(email, roles, password, name, areas, network, organisati
             area_codes=areas,
             network_names=[network] if network else [],
         )
-        db.session.commit()
-    except auth_services.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error.message)) from None
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
     click.echo(_("Created %(email)s (%(roles)s), id %(id)d.", email=user.email, roles=", ".join(user.roles), id=user.id))
 
 

@@ -1,11 +1,7 @@
 """A believable demo data set: networks from several member states, users of every role."""
-import sqlalchemy as sa
-
 from app.auth import services as auth_services
-from app.auth.models import User
 from app.community import services as community_services
-from app.community.models import Network
-from app.extensions import db
+from app.unit_of_work import transactional
 
 DEMO_PASSWORD = "ceris-demo-2026"
 
@@ -35,24 +31,22 @@ DEMO_USERS = [
 ]
 
 
+@transactional
 def load_demo():
-    """Create what is missing; returns [(email, password, roles)]."""
+    """Create what is missing, in one unit of work; returns [(email, password, roles)]."""
     community_services.seed_thematic_areas()
     networks = []
     for name, kind, country in DEMO_NETWORKS:
-        network = db.session.scalar(sa.select(Network).where(Network.name == name))
+        network = community_services.find_network_by_name(name)
         if network is None:
-            network = Network(name=name, kind=kind, country=country)
-            db.session.add(network)
+            network = community_services.save_network(None, name, kind, country, "", "")
         networks.append(network)
-    db.session.flush()
 
     logins = []
     for email, name, organisation, roles, areas, network_index in DEMO_USERS:
-        if db.session.scalar(sa.select(User).where(User.email == email)) is None:
+        if auth_services.find_user_by_email(email) is None:
             user = auth_services.create_user(email, DEMO_PASSWORD, roles, name=name, organisation=organisation, area_codes=areas)
             if network_index is not None:
                 user.networks = [networks[network_index]]
         logins.append((email, DEMO_PASSWORD, roles))
-    db.session.commit()
     return logins

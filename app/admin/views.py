@@ -12,7 +12,6 @@ from app.auth.decorators import roles_required
 from app.auth.models import ROLES
 from app.community import services as community_services
 from app.community.models import NETWORK_KINDS
-from app.extensions import db
 from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.i18n import ngettext
@@ -108,6 +107,7 @@ def _render_user(user, form, error=None, status=200):
         form=form,
         active_form=forms.ConfirmForm(),
         can_change_active=auth_services.can_change_active(_me(), user),
+        can_remove_admin_role=auth_services.can_remove_admin_role(_me(), user),
         error=error,
     ), status
 
@@ -128,7 +128,6 @@ def user(user_id):
         try:
             auth_services.update_user_access(user, form.roles.data, form.areas.data, form.networks.data, _me())
         except auth_services.AccountError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("The access of %(name)s is saved.", name=user.display_name), "success")
@@ -143,7 +142,6 @@ def _set_active(user_id, active):
     try:
         auth_services.change_user_active(user, active, _me())
     except auth_services.AccountError as error:
-        db.session.rollback()
         return _render_user(user, _access_form(user, submitted=False), error=error.message, status=422)
     if active:
         flash(_("The account of %(name)s is active again.", name=user.display_name), "success")
@@ -229,7 +227,6 @@ def approve_access_request(request_id):
                 access_request, _me(), roles=form.roles.data, area_codes=form.areas.data
             )
         except auth_services.AccountError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(
@@ -248,7 +245,6 @@ def reject_access_request(request_id):
         try:
             auth_services.reject_access_request(access_request, _me(), form.note.data.strip())
         except auth_services.AccountError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("The request from %(email)s is rejected.", email=access_request.email), "success")
@@ -275,7 +271,6 @@ def _save_network(network, form):
             network, form.name.data, form.kind.data, form.country.data, form.website.data, form.description.data
         )
     except community_services.CommunityError as error:
-        db.session.rollback()
         show_service_error(form, error)
         return None
 
@@ -325,7 +320,6 @@ def area(code):
         try:
             community_services.update_area(area, form.name.data, form.description.data)
         except community_services.CommunityError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("The thematic area %(code)s is saved.", code=area.code), "success")
@@ -347,6 +341,7 @@ def outbox():
         form=form,
         page=page,
         action_form=forms.ConfirmForm(),
+        can_retry=mail_services.can_retry,
         counts=mail_services.outbox_counts(),
         mail_configured=mail_services.mail_configured(),
     ), _status(form)
@@ -367,7 +362,7 @@ def _render_message(message, error=None, status=200):
         body=mail_services.masked_text(message.body_text),
         action_form=forms.ConfirmForm(),
         can_retry=mail_services.can_retry(message),
-        mail_configured=mail_services.mail_configured(),
+        held_here=mail_services.held_here(message),
         error=error,
     ), status
 

@@ -12,12 +12,18 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.errors import AccountConflict, AccountError, AccountForbidden  # noqa: F401  (importable from here)
 from app.auth.models import ROLES, AccessRequest, ApiToken, Invitation, User, UserRole, hash_token
-from app.community.models import Network, ThematicArea
+from app.community.services import (  # noqa: F401  (get_or_create_network: importable from here, as before)
+    areas_by_ids,
+    areas_for_codes,
+    get_or_create_network,
+    networks_by_ids,
+)
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.sanitising import remove_hidden_characters as _text
 from app.timeutil import as_utc, utcnow
+from app.unit_of_work import transactional, unit_of_work
 
 
 def normalise_email(email):
@@ -92,30 +98,16 @@ def check_password_policy(password):
 
 
 def resolve_areas(codes):
-    codes = [code.strip().upper() for code in codes or [] if code and code.strip()]
-    if not codes:
-        return []
-    areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.code.in_(codes))).all()
-    missing = set(codes) - {area.code for area in areas}
+    """The areas these codes name (see `community.services.areas_for_codes`); refuses a code naming none."""
+    areas, missing = areas_for_codes(codes)
     if missing:
         raise AccountError(_l("Unknown thematic area: %(codes)s", codes=", ".join(sorted(missing))), "areas")
-    return sorted(areas, key=lambda area: area.position)
+    return areas
 
 
-def get_or_create_network(name, kind="other"):
-    name = _text(name).strip()
-    if not name:
-        return None
-    # Names are unique regardless of case (the admin pages refuse "ileanet" beside "ILEAnet").
-    network = db.session.scalar(sa.select(Network).where(sa.func.lower(Network.name) == name.lower()))
-    if network is None:
-        network = Network(name=name, kind=kind)
-        db.session.add(network)
-    return network
-
-
+@transactional
 def create_user(email, password, roles, name="", organisation="", area_codes=(), network_names=(), country=""):
-    """Create an active user (CLI, demo, invitation acceptance). Does not commit."""
+    """Create an active user (CLI, demo, invitation acceptance), in the caller's unit of work if one is open."""
     email = normalise_email(email)
     if not email or "@" not in email:
         raise AccountError(_l("A valid e-mail address is required."), "email")
@@ -147,19 +139,20 @@ def authenticate(email, password):
     return user
 
 
+@transactional
 def record_login(user):
     user.last_login_at = utcnow()
-    db.session.commit()
 
 
+@transactional
 def update_profile(user, name, organisation, country, locale):
     user.name = _text(name).strip()
     user.organisation = _text(organisation).strip()
     user.country = (country or "").strip().upper()
     user.locale = locale or ""
-    db.session.commit()
 
 
+@transactional
 def change_password(user, current_password, new_password):
     """Set a new password; every session, remember-me cookie, reset link and API token issued before dies.
 
@@ -171,9 +164,9 @@ def change_password(user, current_password, new_password):
     user.set_password(new_password)
     user.auth_version += 1
     _revoke_api_tokens(user)
-    db.session.commit()
 
 
+@transactional
 def sign_out_everywhere(user):
     """End every session and remember-me cookie of `user` (see `User.session_version`)."""
     db.session.execute(
@@ -182,7 +175,6 @@ def sign_out_everywhere(user):
         .values(session_version=User.session_version + 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
 def _revoke_api_tokens(user):
@@ -194,22 +186,29 @@ def _revoke_api_tokens(user):
     )
 
 
+@transactional
 def set_active(user, active):
     """Deactivating ends the user's sessions and revokes their API tokens (reactivating does not revive them)."""
     user.active = active
     if not active:
         user.auth_version += 1
         _revoke_api_tokens(user)
-    db.session.commit()
 
 
+def can_remove_admin_role(acting_user, user):
+    """Administrators take the role from others, never from themselves (someone must stay able to administer)."""
+    return can_administer(acting_user) and user.id != acting_user.id
+
+
+@transactional
 def update_user_access(user, roles, area_ids, network_ids, acting_user):
-    if user.id == acting_user.id and "admin" not in roles:
+    if not can_administer(acting_user):
+        raise AccountForbidden(_l("Only administrators can change a user's access."))
+    if "admin" in user.roles and "admin" not in roles and not can_remove_admin_role(acting_user, user):
         raise AccountForbidden(_l("You cannot remove your own administrator role."), "roles")
     user.set_roles(roles)
-    user.areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.id.in_(area_ids or []))).all()
-    user.networks = db.session.scalars(sa.select(Network).where(Network.id.in_(network_ids or []))).all()
-    db.session.commit()
+    user.areas = areas_by_ids(area_ids)
+    user.networks = networks_by_ids(network_ids)
 
 
 # --- signed links ------------------------------------------------------------
@@ -226,8 +225,9 @@ def _external_url(endpoint, **values):
 
 # --- invitations -------------------------------------------------------------
 
+@transactional
 def invite(email, roles, invited_by, name="", organisation="", area_codes=(), network=None):
-    """Record an invitation and put its e-mail in the outbox; returns the invitation."""
+    """Record an invitation and put its e-mail in the outbox (sent once this is committed); returns the invitation."""
     email = normalise_email(email)
     allowed = invitable_roles(invited_by) if invited_by is not None else list(ROLES)
     roles = list(dict.fromkeys(roles or ["contributor"]))
@@ -238,7 +238,7 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
         )
     if find_user_by_email(email):
         raise AccountConflict(_l("A user with this e-mail address already exists."), "email")
-    resolve_areas(area_codes)  # refuses unknown codes now rather than at acceptance
+    areas = resolve_areas(area_codes)  # refuses unknown codes now rather than at acceptance
 
     nonce = secrets.token_urlsafe(24)
     invitation = Invitation(
@@ -246,7 +246,7 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
         name=_text(name).strip(),
         organisation=_text(organisation).strip(),
         roles=roles,
-        area_codes=[code.upper() for code in area_codes or []],
+        area_codes=[area.code for area in areas],
         network=network,
         invited_by=invited_by,
         nonce_hash=hash_token(nonce),
@@ -256,7 +256,7 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
     db.session.flush()
     token = _serializer("invitation").dumps({"id": invitation.id, "nonce": nonce})
     link = _external_url("auth.accept_invitation", token=token)
-    message = mail.queue_email(
+    mail.queue_email(
         email,
         str(_l("You are invited to CERIS Exchange")),
         "invitation",
@@ -264,8 +264,6 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
         invitation=invitation,
         link=link,
     )
-    db.session.commit()
-    mail.dispatch(message)
     # Not stored: only the inviter's own response may show it, and only when
     # no e-mail can carry it (see invitation_link_to_hand_over).
     invitation.link = link
@@ -307,6 +305,15 @@ def invitation_from_token(token):
 
 def accept_invitation(token, name, organisation, password):
     """Create the invited account; the link works once, even when two requests race for it."""
+    try:
+        with unit_of_work():
+            return _accept_invitation(token, name, organisation, password)
+    except sa.exc.IntegrityError:
+        # The address got an account meanwhile (the unit has rolled back).
+        raise AccountConflict(_l("This invitation has already been used. Sign in instead.")) from None
+
+
+def _accept_invitation(token, name, organisation, password):
     invitation = invitation_from_token(token)
     check_password_policy(password)
     now = utcnow()
@@ -319,29 +326,20 @@ def accept_invitation(token, name, organisation, password):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         raise AccountConflict(_l("This invitation has already been used. Sign in instead."))
-    try:
-        user = create_user(
-            invitation.email,
-            password,
-            invitation.roles,
-            name=name,
-            organisation=organisation,
-            area_codes=invitation.area_codes,
-        )
-        if invitation.network is not None:
-            user.networks = [invitation.network]
-        db.session.flush()
-        invitation.accepted_at = now
-        invitation.accepted_user_id = user.id
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        raise AccountConflict(_l("This invitation has already been used. Sign in instead.")) from None
-    except AccountError:
-        db.session.rollback()
-        raise
+    user = create_user(
+        invitation.email,
+        password,
+        invitation.roles,
+        name=name,
+        organisation=organisation,
+        area_codes=invitation.area_codes,
+    )
+    if invitation.network is not None:
+        user.networks = [invitation.network]
+    db.session.flush()
+    invitation.accepted_at = now
+    invitation.accepted_user_id = user.id
     return user
 
 
@@ -376,16 +374,22 @@ def can_revoke_invitation(user, invitation):
     )
 
 
+def can_withdraw_invitation(user, invitation):
+    """May `user` withdraw it now: theirs to revoke, and neither accepted nor withdrawn yet."""
+    return can_revoke_invitation(user, invitation) and invitation.accepted_at is None and invitation.revoked_at is None
+
+
+@transactional
 def revoke_invitation(invitation, acting_user):
     if not can_revoke_invitation(acting_user, invitation):
         raise AccountForbidden(_l("You may withdraw only the invitations you sent."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-        db.session.commit()
 
 
 # --- access requests -----------------------------------------------------------
 
+@transactional
 def request_access(email, name, organisation, country, network_name, motivation):
     email = normalise_email(email)
     pending = db.session.scalar(
@@ -406,7 +410,7 @@ def request_access(email, name, organisation, country, network_name, motivation)
     admins = db.session.scalars(
         sa.select(User).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))
     ).all()
-    messages = [
+    for admin in admins:
         mail.queue_email(
             admin.email,
             str(_l("New request for access to CERIS Exchange")),
@@ -415,33 +419,25 @@ def request_access(email, name, organisation, country, network_name, motivation)
             access_request=access_request,
             link=_external_url("admin.access_requests"),
         )
-        for admin in admins
-    ]
-    db.session.commit()
-    mail.dispatch(*messages)
     return access_request
 
 
+@transactional
 def approve_access_request(access_request, approver, roles=("contributor",), area_codes=()):
     """Approve and invite; claiming the pending request first means a double click or two admins send one invitation."""
     _claim_access_request(access_request, approver, "approved")
     network = get_or_create_network(access_request.network_name) if access_request.network_name else None
-    try:
-        # invite() commits the claim and the invitation together.
-        invitation = invite(
-            access_request.email,
-            list(roles),
-            approver,
-            name=access_request.name,
-            organisation=access_request.organisation,
-            area_codes=area_codes,
-            network=network,
-        )
-    except AccountError:
-        db.session.rollback()
-        raise
+    # One unit: the claim, the network and the invitation are committed together, or none of them.
+    invitation = invite(
+        access_request.email,
+        list(roles),
+        approver,
+        name=access_request.name,
+        organisation=access_request.organisation,
+        area_codes=area_codes,
+        network=network,
+    )
     access_request.invitation_id = invitation.id
-    db.session.commit()
     return invitation
 
 
@@ -453,14 +449,13 @@ def _claim_access_request(access_request, approver, state, note=""):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         raise AccountConflict(_l("This request has already been decided."))
     db.session.refresh(access_request)
 
 
+@transactional
 def reject_access_request(access_request, approver, note=""):
     _claim_access_request(access_request, approver, "rejected", note)
-    db.session.commit()
 
 
 # --- password reset ------------------------------------------------------------
@@ -473,13 +468,14 @@ def request_password_reset(email):
     enqueue(send_password_reset_email, normalise_email(email), job_id=f"password-reset-{secrets.token_hex(8)}")
 
 
+@transactional
 def send_password_reset(email):
     """E-mail a reset link if the address belongs to an active user; silent otherwise (the job's work)."""
     user = find_user_by_email(email)
     if user is None or not user.active:
         return None
     token = _serializer("password-reset").dumps({"id": user.id, "v": user.auth_version})
-    message = mail.queue_email(
+    mail.queue_email(
         user.email,
         str(_l("Reset your CERIS Exchange password")),
         "password_reset",
@@ -488,8 +484,6 @@ def send_password_reset(email):
         link=_external_url("auth.reset_password", token=token),
         valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
-    db.session.commit()
-    mail.dispatch(message)
     return token
 
 
@@ -518,6 +512,7 @@ def _reset_link(token):
     return user, payload["v"]
 
 
+@transactional
 def reset_password(token, new_password):
     """Set the password from a reset link, once; ends every session and revokes the API tokens as a change does."""
     user, version = _reset_link(token)
@@ -531,14 +526,12 @@ def reset_password(token, new_password):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         raise AccountConflict(
             _l("This reset link has already been used, or the password was changed since. Ask for a new one if you need to.")
         )
+    db.session.expire(user, ["auth_version"])  # the UPDATE above changed it in the database only
     user.set_password(new_password)
     _revoke_api_tokens(user)
-    db.session.commit()
-    db.session.refresh(user)
     return user
 
 
@@ -547,15 +540,16 @@ def reset_password(token, new_password):
 TOKEN_PREFIX = "ceris_"
 
 
+@transactional
 def issue_api_token(user, name=""):
     """Create a token; returns (row, plaintext). Only the digest is stored."""
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=_text(name).strip()[:100], token_hash=hash_token(plaintext), prefix=plaintext[:12])
     db.session.add(token)
-    db.session.commit()
     return token, plaintext
 
 
+@transactional
 def user_for_api_token(plaintext):
     """The active user owning this unrevoked token, or None."""
     if not plaintext:
@@ -567,7 +561,6 @@ def user_for_api_token(plaintext):
     # Write at most once a minute per token, not on every request.
     if token.last_used_at is None or as_utc(token.last_used_at) < now - timedelta(minutes=1):
         token.last_used_at = now
-        db.session.commit()
     return token.user
 
 
@@ -577,13 +570,13 @@ def tokens_of(user):
     ).all()
 
 
+@transactional
 def revoke_api_token(user, token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         return None
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()
     return token
 
 
@@ -636,6 +629,7 @@ def can_change_active(acting_user, user):
     return can_administer(acting_user) and user.id != acting_user.id
 
 
+@transactional
 def change_user_active(user, active, acting_user):
     """Deactivate or reactivate `user` on behalf of `acting_user` (see `set_active`)."""
     if not active and user.id == acting_user.id:

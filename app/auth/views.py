@@ -19,7 +19,6 @@ from app.auth.forms import (
 from app.auth.limits import mark_sign_in_failed, throttle_sign_in
 from app.auth.models import ROLES
 from app.community import services as community_services
-from app.extensions import db
 from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.main.forms import language_choices
@@ -82,7 +81,6 @@ def accept_invitation(token):
         try:
             user = services.accept_invitation(token, form.name.data, form.organisation.data, form.password.data)
         except services.AccountError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             logout_user()
@@ -226,7 +224,7 @@ def invitations():
     form.areas.choices = [(area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas()]
     form.network_id.choices = [(0, _("None"))] + [(network.id, network.name) for network in community_services.networks()]
     if form.validate_on_submit():
-        network = db.session.get(community_services.Network, form.network_id.data) if form.network_id.data else None
+        network = community_services.get_network(form.network_id.data) if form.network_id.data else None
         try:
             invitation = services.invite(
                 form.email.data,
@@ -238,7 +236,6 @@ def invitations():
                 network=network,
             )
         except services.AccountError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             hand_over = services.invitation_link_to_hand_over(invitation)
@@ -256,7 +253,14 @@ def invitations():
                 flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("auth.invitations"))
     listed = services.invitations_visible_to(_me())
-    return render_template("auth/invitations.html", form=form, invitations=listed, revoke_form=RevokeTokenForm()), (
+    me = _me()
+    return render_template(
+        "auth/invitations.html",
+        form=form,
+        invitations=listed,
+        can_withdraw=lambda invitation: services.can_withdraw_invitation(me, invitation),
+        revoke_form=RevokeTokenForm(),
+    ), (
         422 if form.errors else 200
     )
 

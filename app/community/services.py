@@ -11,6 +11,7 @@ from app.i18n import lazy_gettext as _l
 from app.pagination import DEFAULT_PER_PAGE, paginate
 from app.sanitising import remove_hidden_characters
 from app.service_errors import Conflict, Invalid
+from app.unit_of_work import transactional, unit_of_work
 
 
 class CommunityError(Invalid):
@@ -27,6 +28,7 @@ class CommunityConflict(CommunityError, Conflict):
     status = Conflict.status
 
 
+@transactional
 def seed_thematic_areas():
     """Create the six CERIS areas; safe to run again (existing rows keep their edits)."""
     existing = {area.code for area in db.session.scalars(sa.select(ThematicArea))}
@@ -35,7 +37,6 @@ def seed_thematic_areas():
         if code not in existing:
             db.session.add(ThematicArea(code=code, name=str(name), position=position))
             created += 1
-    db.session.commit()
     return created
 
 
@@ -43,17 +44,86 @@ def thematic_areas():
     return db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position, ThematicArea.code)).all()
 
 
-def area_by_code(code):
-    return db.session.scalar(sa.select(ThematicArea).where(ThematicArea.code == (code or "").upper()))
+# --- area codes: the one way a code names an area --------------------------------
 
+def normalise_area_codes(codes):
+    """The codes as stored (upper case, trimmed), each once, blanks left out: "bm" and " BM " name one area."""
+    return list(dict.fromkeys(code.strip().upper() for code in codes or [] if isinstance(code, str) and code.strip()))
+
+
+def area_ids_for_codes(codes):
+    """A subquery of the ids of the areas these codes name, for filters (`area_id.in_(...)`)."""
+    return sa.select(ThematicArea.id).where(ThematicArea.code.in_(normalise_area_codes(codes)))
+
+
+def areas_for_codes(codes):
+    """(the areas these codes name, in their order on the site; the codes naming no area)."""
+    wanted = normalise_area_codes(codes)
+    if not wanted:
+        return [], []
+    areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.code.in_(wanted))).all()
+    found = {area.code for area in areas}
+    return sorted(areas, key=lambda area: (area.position, area.code)), [code for code in wanted if code not in found]
+
+
+def area_by_code(code):
+    """The area `code` names, whatever its case; None when it names none."""
+    areas, _unknown = areas_for_codes([code])
+    return areas[0] if areas else None
+
+
+def areas_by_ids(area_ids):
+    return db.session.scalars(
+        sa.select(ThematicArea).where(ThematicArea.id.in_(area_ids or [])).order_by(ThematicArea.position)
+    ).all()
+
+
+# --- networks ---------------------------------------------------------------------
 
 def networks():
     return db.session.scalars(sa.select(Network).order_by(Network.name)).all()
 
 
+def networks_by_ids(network_ids):
+    return db.session.scalars(sa.select(Network).where(Network.id.in_(network_ids or [])).order_by(Network.name)).all()
+
+
+def _network_named(name):
+    # Names are unique regardless of case (the admin pages refuse "ileanet" beside "ILEAnet").
+    return sa.func.lower(Network.name) == remove_hidden_characters(name or "").strip().lower()
+
+
+def find_network_by_name(name):
+    """The network called `name`, whatever its case: "EU-HYBNET" and "eu-hybnet" are one network."""
+    return db.session.scalar(sa.select(Network).where(_network_named(name)).order_by(Network.id).limit(1))
+
+
+def get_or_create_network(name, kind="other"):
+    """The network called `name` (see `find_network_by_name`), created if there is none; None for a blank name."""
+    name = remove_hidden_characters(name or "").strip()
+    if not name:
+        return None
+    network = find_network_by_name(name)
+    if network is None:
+        network = Network(name=name, kind=kind)
+        db.session.add(network)
+    return network
+
+
 def save_network(network, name, kind, country, website, description):
     """Create (`network` None) or update a network; raises CommunityError, changing nothing, on bad input."""
     name = remove_hidden_characters(name).strip()
+    try:
+        with unit_of_work():
+            network = _save_network(network, name, kind, country, website, description)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        # Someone saved the same name between the check and the write (the unit has rolled back).
+        raise CommunityConflict(_l("A network called “%(name)s” already exists.", name=name), "name") from None
+    return network
+
+
+def _save_network(network, name, kind, country, website, description):
     country = (country or "").strip().upper()
     website = (website or "").strip()
     if not name:
@@ -77,15 +147,10 @@ def save_network(network, name, kind, country, website, description):
     network.website = website
     network.description = remove_hidden_characters(description).strip()
     db.session.add(network)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Someone saved the same name between the check and the commit.
-        db.session.rollback()
-        raise CommunityConflict(_l("A network called “%(name)s” already exists.", name=name), "name") from None
     return network
 
 
+@transactional
 def update_area(area, name, description):
     name = remove_hidden_characters(name).strip()
     if not name:
@@ -94,7 +159,6 @@ def update_area(area, name, description):
         raise CommunityError(_l("The name can have at most %(count)d characters.", count=200), "name")
     area.name = name
     area.description = remove_hidden_characters(description).strip()
-    db.session.commit()
     return area
 
 
@@ -126,7 +190,7 @@ def is_web_address(value):
 
 def network_name_taken(name, exclude_id=None):
     """Names are unique regardless of case, so "EU-HYBNET" and "eu-hybnet" are one network."""
-    statement = sa.select(Network.id).where(sa.func.lower(Network.name) == (name or "").strip().lower())
+    statement = sa.select(Network.id).where(_network_named(name))
     if exclude_id is not None:
         statement = statement.where(Network.id != exclude_id)
     return db.session.scalar(statement.limit(1)) is not None
@@ -134,10 +198,6 @@ def network_name_taken(name, exclude_id=None):
 
 def get_network(network_id):
     return db.session.get(Network, network_id)
-
-
-def find_network_by_name(name):
-    return db.session.scalar(sa.select(Network).where(Network.name == (name or "").strip()))
 
 
 def networks_with_member_counts(query="", page=1, per_page=None):

@@ -1,8 +1,3 @@
-from app.jobs import job
-from app.mail.services import send_message
-
-
-@job
-def send_outbox_message(message_id):
-    """Send one outbox message; safe to run twice (the second run finds it sent)."""
-    return send_message(message_id)
+"""The outbox's background job. It lives beside the outbox (app/mail/services.py), which queues it
+without importing this module back; the name stays importable here, where RQ jobs queued before found it."""
+from app.mail.services import send_outbox_message  # noqa: F401

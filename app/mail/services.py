@@ -1,4 +1,5 @@
 """Outbox: write every e-mail first, then hand it to a job to send."""
+import functools
 import re
 import secrets
 import smtplib
@@ -11,8 +12,11 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from app.extensions import db
-from app.mail.models import OutboxMessage
+from app.jobs import enqueue, job
+from app.mail.models import OUTBOX_STATES, OutboxMessage
+from app.pagination import DEFAULT_PER_PAGE, paginate
 from app.timeutil import as_utc, utcnow
+from app.unit_of_work import after_commit, in_unit_of_work, transactional, unit_of_work
 
 # A message claimed this long ago by a sender that never finished (a worker
 # killed mid-send) is free to be claimed again.
@@ -29,10 +33,12 @@ def max_attempts():
 
 
 def queue_email(recipient, subject, template, kind, **context):
-    """Add an e-mail to the outbox (rendered from `mail/<template>.txt` and `.html`).
+    """Add an e-mail to the outbox (rendered from `mail/<template>.txt` and `.html`); returns the message.
 
-    The caller commits, then calls `dispatch()` with the returned message, so
-    a message is on disk before anything tries to send it.
+    Inside a unit of work (app/unit_of_work.py) its send job is queued once
+    the unit commits, so no caller can forget it, and an e-mail written by a
+    unit that fails is neither stored nor sent. Outside one (code not yet
+    converted) the caller commits, then calls `dispatch()` with the message.
     """
     message = OutboxMessage(
         recipient=recipient,
@@ -42,20 +48,33 @@ def queue_email(recipient, subject, template, kind, **context):
         kind=kind,
     )
     db.session.add(message)
+    if in_unit_of_work():
+        message.dispatch_on_commit = True
+        after_commit(functools.partial(_queue_send_jobs, message))
     return message
 
 
 def dispatch(*messages):
-    """Queue a send job for each committed outbox message; returns the RQ job ids (None: ran in-process or Redis down)."""
-    from app.jobs import enqueue
-    from app.mail.jobs import send_outbox_message
+    """Queue a send job for each committed outbox message; returns the RQ job ids (None: ran in-process or Redis down).
 
+    Messages written inside a unit of work are left out: their unit queues them on commit.
+    """
+    return _queue_send_jobs(*(message for message in messages if not getattr(message, "dispatch_on_commit", False)))
+
+
+def _queue_send_jobs(*messages):
     # Ids readable in RQ's registries (the sweep looks for them there); the
     # random part keeps a retried message from reusing the id of its earlier, failed job.
     return [
         enqueue(send_outbox_message, message.id, job_id=f"{job_key(message.id)}{message.attempts}-{secrets.token_hex(4)}")
         for message in messages
     ]
+
+
+@job
+def send_outbox_message(message_id):
+    """The send job: one outbox message; safe to run twice (the second run finds it sent)."""
+    return send_message(message_id)
 
 
 def job_key(message_id):
@@ -67,6 +86,7 @@ def mail_configured():
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+@transactional
 def claim(message_id):
     """Mark the message as being sent by us; False if it is sent or someone else has it."""
     now = utcnow()
@@ -82,7 +102,6 @@ def claim(message_id):
         .values(state="sending", claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -95,25 +114,25 @@ def send_message(message_id):
         return "held"
     if not claim(message_id):
         return "skipped"
-    message = db.session.get(OutboxMessage, message_id)
-    db.session.refresh(message)
-    email = _email_for(message)
-    # No transaction stays open while the SMTP server takes its time.
-    db.session.commit()
+    # A unit of its own: no transaction stays open while the SMTP server takes its time.
+    with unit_of_work():
+        message = db.session.get(OutboxMessage, message_id)
+        db.session.refresh(message)
+        email = _email_for(message)
     try:
         _smtp_send(email)
     except Exception as error:
-        message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        message.state = "failed" if message.attempts >= max_attempts() else "pending"
-        message.claimed_at = None
-        db.session.commit()
+        with unit_of_work():
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.state = "failed" if message.attempts >= max_attempts() else "pending"
+            message.claimed_at = None
         raise
-    message.attempts += 1
-    message.state = "sent"
-    message.sent_at = utcnow()
-    message.last_error = ""
-    db.session.commit()
+    with unit_of_work():
+        message.attempts += 1
+        message.state = "sent"
+        message.sent_at = utcnow()
+        message.last_error = ""
     return "sent"
 
 
@@ -200,19 +219,19 @@ def requeue_waiting(older_than, may_queue):
         return 0
     ids = [message_id for message_id in waiting_messages(older_than) if may_queue(job_key(message_id))]
     messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all() if ids else []
-    dispatch(*messages)
+    _queue_send_jobs(*messages)
     return len(messages)
 
 
+@transactional
 def retry_failed(message_id):
-    """Put a failed message back in the queue (admin action)."""
+    """Put a failed message back in the queue (admin action); its send job is queued once that is committed."""
     message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.state != "failed":
+    if not can_retry(message):
         return None
     message.state = "pending"
     message.attempts = 0
-    db.session.commit()
-    dispatch(message)
+    after_commit(functools.partial(_queue_send_jobs, message))
     return message
 
 
@@ -220,9 +239,6 @@ def retry_failed(message_id):
 
 def outbox_page(state="", page=1, per_page=None):
     """A page of outbox messages, newest first, optionally in one state."""
-    from app.mail.models import OUTBOX_STATES
-    from app.pagination import DEFAULT_PER_PAGE, paginate
-
     statement = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if state:
         if state not in OUTBOX_STATES:
@@ -233,8 +249,6 @@ def outbox_page(state="", page=1, per_page=None):
 
 def outbox_counts():
     """How many messages are in each state, in one query (states without messages count 0)."""
-    from app.mail.models import OUTBOX_STATES
-
     counts = dict.fromkeys(OUTBOX_STATES, 0)
     rows = db.session.execute(
         sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
@@ -264,6 +278,11 @@ def masked_text(text):
         return text
     # The token runs to the next space, quote or bracket (it is URL-safe base64 with dots).
     return re.sub("(" + "|".join(prefixes) + r")[^\s\"'<>()\[\]]+", "\\1…", text)
+
+
+def held_here(message):
+    """Not sent because this installation sends no e-mail (no MAIL_SERVER): it is read in the outbox."""
+    return message is not None and not mail_configured() and message.state != "sent"
 
 
 def can_retry(message):

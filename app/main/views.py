@@ -1,9 +1,7 @@
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.community import services as community_services
-from app.extensions import db
+from app.main import services
 from app.main.forms import LanguageForm
 from app.redirects import safe_target
 
@@ -35,11 +33,7 @@ def set_language():
 @bp.get("/healthz")
 def health():
     """For load balancers: answers 200 when the database answers, 503 when it does not."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.warning("Health check: the database does not answer", exc_info=True)
+    if not services.database_answers():
         return jsonify({"status": "unavailable"}), 503
     return jsonify({"status": "ok"})
 

@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from app.community.models import ThematicArea
+from app.community.services import areas_for_codes
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.service_errors import Invalid
 from app.subscriptions.models import Subscription, subscription_areas
 from app.timeutil import utcnow
+from app.unit_of_work import transactional, unit_of_work
 
 
 class SubscriptionError(Invalid):
@@ -39,15 +40,16 @@ def _normalise(email):
 
 
 def _areas(codes):
-    codes = [code.strip().upper() for code in codes or [] if code and code.strip()]
-    areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.code.in_(codes))).all() if codes else []
+    # Codes naming no area (one removed since the link was sent) are left out; none left is refused.
+    areas, _unknown = areas_for_codes(codes)
     if not areas:
         raise SubscriptionError(_l("Choose at least one thematic area."), "areas")
-    return sorted(areas, key=lambda area: area.position)
+    return areas
 
 
+@transactional
 def request_subscription(email, area_codes, locale=""):
-    """E-mail a confirmation link for these areas. Same outcome whether or not the address is subscribed."""
+    """E-mail a confirmation link for these areas (sent once committed). Same outcome whether or not the address is subscribed."""
     from app.templating import external_url
 
     email = _normalise(email)
@@ -64,8 +66,6 @@ def request_subscription(email, area_codes, locale=""):
         areas=areas,
         max_age_days=max(1, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"] // 86400),
     )
-    db.session.commit()
-    mail.dispatch(message)
     return message
 
 
@@ -85,19 +85,19 @@ def read_confirmation(token):
 def confirm(token):
     """Store (or renew) the subscription the link asks for; its areas replace earlier ones."""
     email, areas, locale = read_confirmation(token)
-    subscription = subscription_for(email)
-    if subscription is None:
-        subscription = Subscription(email=email)
-        db.session.add(subscription)
-    subscription.areas = areas
-    subscription.state = "active"
-    subscription.locale = locale[:5]
-    subscription.confirmed_at = utcnow()
-    subscription.unsubscribed_at = None
     try:
-        db.session.commit()
-    except sa.exc.IntegrityError:  # the same link confirmed twice at once
-        db.session.rollback()
+        with unit_of_work():
+            subscription = subscription_for(email)
+            if subscription is None:
+                subscription = Subscription(email=email)
+                db.session.add(subscription)
+            subscription.areas = areas
+            subscription.state = "active"
+            subscription.locale = locale[:5]
+            subscription.confirmed_at = utcnow()
+            subscription.unsubscribed_at = None
+            db.session.flush()
+    except sa.exc.IntegrityError:  # the same link confirmed twice at once (the unit has rolled back)
         return subscription_for(email)
     return subscription
 
@@ -116,6 +116,7 @@ def unsubscribe_link(subscription):
     return external_url("subscriptions.unsubscribe", token=unsubscribe_token(subscription))
 
 
+@transactional
 def unsubscribe(token):
     """One click: the subscription the link names stops (again, harmlessly, if it had). Returns it."""
     try:
@@ -128,7 +129,6 @@ def unsubscribe(token):
     if subscription.state != "unsubscribed":
         subscription.state = "unsubscribed"
         subscription.unsubscribed_at = utcnow()
-        db.session.commit()
     return subscription
 
 
@@ -147,7 +147,10 @@ def subscribers_of(area_ids):
 
 
 def notify_report_published(report, version):
-    """Put one e-mail per subscriber of the report's areas in the outbox (the caller commits, then dispatches)."""
+    """Put one e-mail per subscriber of the report's areas in the outbox; returns them.
+
+    In the caller's unit of work they are sent once it commits (see `mail.queue_email`).
+    """
     from app.templating import external_url
 
     link = external_url("reports.version", report_id=report.id, number=version.number)

@@ -173,7 +173,8 @@ def test_reset_link_claimed_by_a_concurrent_submission_answers_410(app, client, 
     def meanwhile_the_other_submission_wins(password):
         real_check(password)
         monkeypatch.setattr(services, "check_password_policy", real_check)
-        services.reset_password(token, "the winning password")
+        with app.app_context():  # the other request: a session and transaction of its own
+            services.reset_password(token, "the winning password")
 
     monkeypatch.setattr(services, "check_password_policy", meanwhile_the_other_submission_wins)
     response = choose_password(app.test_client(), path)
