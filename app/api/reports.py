@@ -1,15 +1,19 @@
-"""Reports and background jobs over the API (DESIGN.md, API contract). Thin: the rules are in app.reports.services."""
-from flask import abort, g, jsonify, request, url_for
+"""Reports and background jobs over the API (DESIGN.md, API contract).
 
-from app.api import bp
-from app.api.serialisers import iso_datetime
+Thin: requests are read and answers written through app/api/shapes.py; the rules
+are in app.reports.services and app.background.services, whose refusals
+(service errors) app/errors.py answers.
+"""
+from flask import abort, g, url_for
+
+from app.api import bp, shapes
 from app.api.auth import api_roles_required, token_required
-from app.api.views import json_body, list_response, page_args
+from app.api.schema import body_values, read_body, read_query
+from app.api.views import answer, list_answer
 from app.background import services as background
-from app.errors import api_error
 from app.i18n import gettext as _
 from app.reports import services
-from app.reports.models import FILE_FORMATS, ITEM_STATUSES, KINDS, STATES
+from app.reports.models import FILE_FORMATS
 from app.templating import external_url
 
 
@@ -17,20 +21,12 @@ def _caller():
     return g.get("api_user")
 
 
-def _error(error):
-    return api_error(error.status, error.message, error.fields or None)
-
-
-def _date(value):
-    return value.isoformat() if value else None
-
-
 def _versions_json(report):
     return [
         {
             "version": version.number,
             "title": version.title,
-            "published_at": iso_datetime(version.published_at),
+            "published_at": version.published_at,
             "files": {
                 fmt: external_url("reports.download", report_id=report.id, number=version.number, fmt=fmt) for fmt in FILE_FORMATS
             },
@@ -43,13 +39,8 @@ def _versions_json(report):
 def _criteria_json(section):
     effective = services.criteria(section)
     return {
-        "draws_contributions": effective["draws_contributions"],
-        "areas": effective["areas"],
-        "types": effective["types"],
-        "period_start": _date(effective["period_start"]),
-        "period_end": _date(effective["period_end"]),
-        "workshop_id": effective["workshop_id"],
-        "network_id": effective["network_id"],
+        name: effective[name]
+        for name in ("draws_contributions", "areas", "types", "period_start", "period_end", "workshop_id", "network_id")
     }
 
 
@@ -113,125 +104,79 @@ def _published_sections_json(report):
 
 def report_json(report, user, full=True):
     view = services.report_view_for(user, report)  # editors: the working draft; others: the published version
-    editor = view.editor
     body = {
         "id": report.id,
         "kind": view.kind,
         "title": view.title,
         "thematic_areas": view.area_codes,
-        "period_start": _date(view.period_start),
-        "period_end": _date(view.period_end),
+        "period_start": view.period_start,
+        "period_end": view.period_end,
         "state": view.state,
         "version": view.version,
         "versions": _versions_json(report),
         "url": external_url("reports.read", report_id=report.id),
     }
-    if editor:
+    if view.editor:
         body["build_error"] = report.build_error or None
         body["build_job_id"] = report.build_job_id
     if full:
-        body["sections"] = _live_sections_json(report) if editor else _published_sections_json(report)
+        body["sections"] = _live_sections_json(report) if view.editor else _published_sections_json(report)
     return body
+
+
+def _report_answer(report, status=200):
+    return answer(shapes.Report, report_json(report, _caller()), status)
 
 
 @bp.get("/reports")
 def list_reports():
-    page, per_page = page_args()
-    area = request.args.get("area") or None
-    kind = request.args.get("kind") or None
-    state = request.args.get("state") or None
-    if kind and kind not in KINDS:
-        return api_error(422, _("Invalid input."), {"kind": _("Choose one of: %(kinds)s.", kinds=", ".join(KINDS))})
-    if state and state not in STATES:
-        return api_error(422, _("Invalid input."), {"state": _("Choose one of: %(states)s.", states=", ".join(STATES))})
-    result = services.list_reports(_caller(), area=area, kind=kind, state=state, page=page, per_page=per_page)
-    return list_response([report_json(report, _caller(), full=False) for report in result.items], result.page, per_page, result.total)
+    query = read_query(shapes.ReportQuery)
+    result = services.list_reports(_caller(), area=query.area, kind=query.kind, state=query.state, page=query.page, per_page=query.per_page)
+    items = [report_json(report, _caller(), full=False) for report in result.items]
+    return list_answer(shapes.ReportPage, items, result.page, query.per_page, result.total)
 
 
 @bp.post("/reports")
 @api_roles_required("editor", "admin")
 def create_report():
-    body = json_body()
-    if "kind" in body and not isinstance(body["kind"], str):
-        return api_error(422, _("Invalid input."), {"kind": _("Choose one of: %(kinds)s.", kinds=", ".join(KINDS))})
-    try:
-        report = services.create_report(g.api_user, body)
-    except services.ReportError as error:
-        return _error(error)
-    response = jsonify(report_json(report, g.api_user))
+    report = services.create_report(g.api_user, body_values(shapes.ReportInput))
+    response, status = _report_answer(report, 201)
     response.headers["Location"] = url_for("api.get_report", report_id=report.id)
-    return response, 201
+    return response, status
 
 
 @bp.get("/reports/<id:report_id>")
 def get_report(report_id):
-    report = services.get_viewable(_caller(), report_id)
-    if report is None:
-        abort(404, _("No such report."))
-    return jsonify(report_json(report, _caller()))
-
-
-def _editable(report_id):
-    try:
-        report = services.get_editable(g.api_user, report_id)
-    except services.ReportForbidden as error:
-        abort(403, error.message)
-    if report is None:
-        abort(404, _("No such report."))
-    return report
+    return _report_answer(services.find_viewable(_caller(), report_id))
 
 
 @bp.patch("/reports/<id:report_id>")
 @api_roles_required("editor", "admin")
 def update_report(report_id):
-    report = _editable(report_id)
-    body = json_body()
-    unknown = sorted(set(body) - {"title", "thematic_areas", "period_start", "period_end"})
-    if unknown:
-        return api_error(422, _("Invalid input."), {name: _("Not a field you can change.") for name in unknown})
-    try:
-        services.update_report(report, g.api_user, body)
-    except services.ReportError as error:
-        return _error(error)
-    return jsonify(report_json(report, g.api_user))
+    report = services.find_editable(g.api_user, report_id)
+    services.update_report(report, g.api_user, body_values(shapes.ReportChange))
+    return _report_answer(report)
 
 
 @bp.post("/reports/<id:report_id>/sections/<id:section_id>/items")
 @api_roles_required("editor", "admin")
 def set_report_item(report_id, section_id):
-    report = _editable(report_id)
+    report = services.find_editable(g.api_user, report_id)
     section = services.get_section(report, section_id)
     if section is None:
         abort(404, _("No such section in this report."))
-    body = json_body()
-    if not isinstance(body.get("status"), (str, type(None))):
-        return api_error(422, _("Invalid input."), {"status": _("Choose one of: %(statuses)s.", statuses=", ".join(ITEM_STATUSES))})
-    try:
-        services.set_item(report, section, g.api_user, body.get("contribution_id"), body.get("status"), body.get("position"))
-    except services.ReportError as error:
-        return _error(error)
-    return jsonify(report_json(report, g.api_user))
+    body = read_body(shapes.ReportItemChoice)
+    services.set_item(report, section, g.api_user, body.contribution_id, body.status, body.position)
+    return _report_answer(report)
 
 
 @bp.post("/reports/<id:report_id>/publish")
 @api_roles_required("editor", "admin")
 def publish_report(report_id):
-    report = _editable(report_id)
-    try:
-        job = services.publish(report, g.api_user)
-    except services.ReportError as error:
-        return _error(error)
-    response = jsonify({"job_id": job.id})
+    job = services.publish(services.find_editable(g.api_user, report_id), g.api_user)
+    response, status = answer(shapes.JobQueued, {"job_id": job.id}, 202)
     response.headers["Location"] = url_for("api.get_job", job_id=job.id)
-    return response, 202
-
-
-def _may_follow(user, job):
-    if job.created_by_id == user.id or user.has_role("admin"):
-        return True
-    if job.subject_type == "report":
-        return services.can_edit(user, services.get_report(job.subject_id))
-    return False
+    return response, status
 
 
 @bp.get("/jobs/<job_id>")
@@ -239,9 +184,10 @@ def _may_follow(user, job):
 def get_job(job_id):
     # No job id has a NUL in it, and PostgreSQL cannot even compare one.
     job = background.get(job_id) if "\x00" not in job_id else None
-    if job is None or not _may_follow(g.api_user, job):
+    if not background.can_follow_job(g.api_user, job):
         abort(404, _("No such job."))
-    return jsonify(
+    return answer(
+        shapes.Job,
         {
             "id": job.id,
             "kind": job.kind,
@@ -250,7 +196,7 @@ def get_job(job_id):
             "error": job.error or None,
             "subject": {"type": job.subject_type, "id": job.subject_id} if job.subject_type else None,
             "result": job.result or {},
-            "created_at": iso_datetime(job.created_at),
-            "updated_at": iso_datetime(job.updated_at),
-        }
+            "created_at": job.created_at,
+            "updated_at": job.updated_at,
+        },
     )
