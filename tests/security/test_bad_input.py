@@ -420,3 +420,23 @@ def test_healthz_answers_503_json_when_the_database_is_down(make_app):
 def test_healthz_answers_200_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+# --- the nesting limit itself (other refusals would also turn these bodies away) ----------
+
+def test_json_nested_past_the_limit_is_refused_for_its_depth(app, client, world):
+    from app.api.body import MAX_DEPTH
+
+    before = snapshot(app)
+    # A list of strings is what "references" takes, so only the depth is wrong here.
+    body = payload("capability_gap", references=deep(MAX_DEPTH + 5))
+    response = _send(client, "POST", "/api/v1/contributions", body, world["tokens"]["contributor"])
+    assert_api_error(response, 422)
+    assert any("nested too deeply" in message.lower() for message in response.get_json().get("fields", {}).values())
+    assert snapshot(app) == before
+
+
+def test_json_deeper_than_the_parser_can_go_is_refused_for_its_depth(client, world):
+    response = _send(client, "POST", "/api/v1/contributions", b"[" * 100_000 + b"]" * 100_000, world["tokens"]["contributor"])
+    assert_api_error(response, 422)
+    assert "nested too deeply" in response.get_json()["error"].lower()
