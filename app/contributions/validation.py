@@ -18,6 +18,7 @@ from app.sanitising import clean_plain_text, clean_rich_text
 from app.workshops.models import Workshop
 
 TITLE_MAX = 300
+REFERENCE_TITLE_MAX = 300
 SUMMARY_MAX = 50_000
 MAX_REFERENCES = 50
 
@@ -136,9 +137,14 @@ def _clean_references(references):
         if not isinstance(reference, dict):
             return None, _l("Reference %(n)d must be a URL.", n=position)
         url = (reference.get("url") or "").strip()
-        title = clean_plain_text(reference.get("title") or "", multiline=False)[:300]
+        title = clean_plain_text(reference.get("title") or "", multiline=False)
         if not url:
             continue
+        if len(title) > REFERENCE_TITLE_MAX:
+            # Refused, never cut: a shortened title would be stored as if the author had typed it.
+            return None, _l(
+                "The title of reference %(n)d is longer than %(count)d characters.", n=position, count=REFERENCE_TITLE_MAX
+            )
         if not valid_url(url) or len(url) > 2000:
             return None, _l("Reference %(n)d is not a valid http(s) address.", n=position)
         cleaned.append({"url": url, "title": title})

@@ -699,7 +699,6 @@ def test_over_long_text_is_refused_or_kept_whole(app, prepare, form):
         assert outcome != "unchanged" or not form.read, (name, outcome)
 
 
-@pytest.mark.xfail(strict=True, reason="app/contributions/validation.py cuts a reference title to 300 characters instead of refusing it")
 def test_an_over_long_reference_title_is_refused_not_cut(app, prepare):
     poster = prepare(next(form for form in FORMS if form.name == "new capability_gap"))
     data = poster.valid()
