@@ -1,17 +1,27 @@
-"""Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker`."""
+"""Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker | reviews remind |
+reports retry-builds`. Every command lives here, not in view modules; each calls its feature's services."""
 import click
-
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from rq import Worker
+from rq.serializers import JSONSerializer
 
 from app.auth import services as auth_services
 from app.auth.models import ROLES
 from app.community import services as community_services
+from app.demo import load_demo
 from app.i18n import gettext as _
+from app.jobs import queue, redis_connection, start_sweeping, sweep_once
+from app.mail import services as mail_services
+from app.reports import services as report_services
+from app.reviews.jobs import send_review_reminders
 from app.service_errors import ServiceError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 jobs_cli = AppGroup("jobs", help="Background job workers.")
+reviews_cli = AppGroup("reviews", help="Reviews.")
+reports_cli = AppGroup("reports", help="Reports.")
 
 
 # Plain click commands get no app context from app.cli (only AppGroup commands
@@ -53,8 +63,6 @@ def create_user_command(email, roles, password, name, areas, network, organisati
 @with_appcontext
 def demo_command():
     """Load a demo data set (idempotent) and print the logins."""
-    from app.demo import load_demo
-
     logins = load_demo()
     click.echo(_("Demo data loaded. Sign in with:"))
     for email, password, roles in logins:
@@ -64,11 +72,9 @@ def demo_command():
 @outbox_cli.command("flush")
 def flush_command():
     """Send every pending e-mail now (needs SMTP, not Redis; the workers' sweep does this on its own)."""
-    from app.mail.services import flush_outbox, mail_configured
-
-    if not mail_configured():
+    if not mail_services.mail_configured():
         raise click.ClickException(_("MAIL_SERVER is not set: e-mails stay in the outbox (see /admin/outbox)."))
-    sent, failed, _held = flush_outbox()
+    sent, failed, _held = mail_services.flush_outbox()
     click.echo(_("Outbox: %(sent)d sent, %(failed)d failed.", sent=sent, failed=failed))
     if failed:
         raise SystemExit(1)
@@ -78,12 +84,8 @@ def flush_command():
 @click.option("--burst", is_flag=True, help="Sweep once, then stop when the queue is empty.")
 def worker_command(burst):
     """Run an RQ worker for this app's queue (with the retry scheduler and the sweep)."""
-    from flask import current_app
-    from rq import Worker
-    from rq.serializers import JSONSerializer
-
+    # Inside: `app` imports this module while it builds the app (app/__init__.py, create_app).
     from app import create_app
-    from app.jobs import queue, redis_connection, start_sweeping, sweep_once
 
     if redis_connection() is None:
         raise click.ClickException(_("REDIS_URL is not set: jobs run in-process, no worker is needed."))
@@ -98,6 +100,18 @@ def worker_command(burst):
     worker.work(burst=burst, with_scheduler=True)
 
 
+@reviews_cli.command("remind")
+def remind_command():
+    """E-mail reviewers whose reviews are overdue (at most once a day each); for cron."""
+    click.echo(f"Reminders sent: {send_review_reminders()}.")
+
+
+@reports_cli.command("retry-builds")
+def retry_builds_command():
+    """Enqueue again the report builds still waiting (e.g. asked for while Redis was down)."""
+    click.echo(_("Report builds queued again: %(count)d", count=report_services.retry_queued_builds()))
+
+
 def register(app):
-    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli):
+    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli, reviews_cli, reports_cli):
         app.cli.add_command(command)

@@ -176,3 +176,22 @@ def test_demo_logins_work(app, cli):
     for email in ("admin@ceris.example.eu", "reviewer@ceris.example.eu"):
         response = client.post("/api/v1/tokens", json={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 201
+
+
+# --- where commands live -------------------------------------------------------------------
+
+def test_every_command_lives_with_the_cli_not_in_a_view_module():
+    app_dir = ROOT / "app"
+    elsewhere = [
+        str(path.relative_to(ROOT))
+        for path in app_dir.rglob("*.py")
+        if path != app_dir / "cli.py" and any(mark in path.read_text() for mark in (".cli.command(", "click.command(", "AppGroup("))
+    ]
+    assert elsewhere == []
+
+
+def test_the_moved_commands_are_still_offered(app):
+    commands = app.cli.list_commands(None)
+    assert {"reviews", "reports"} <= set(commands)
+    assert "remind" in app.cli.get_command(None, "reviews").list_commands(None)
+    assert "retry-builds" in app.cli.get_command(None, "reports").list_commands(None)

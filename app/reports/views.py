@@ -17,7 +17,7 @@ from app.reports import aggregation, services
 from app.reports.forms import ActionForm, FilterForm, ReportDetailsForm, ReportForm, SectionAddForm, SectionForm
 from app.reports.models import FILE_FORMATS, ITEM_STATUSES, KINDS
 
-bp = Blueprint("reports", __name__, cli_group="reports")
+bp = Blueprint("reports", __name__)  # its command (reports retry-builds) is in app/cli.py
 
 
 def _me():
@@ -436,13 +436,3 @@ def move_item(report_id, section_id, contribution_id):
     else:
         flash(_("“%(title)s” is now number %(position)d.", title=item.contribution.title, position=item.position), "success")
     return redirect(url_for("reports.section", report_id=report.id, section_id=section.id, _anchor=f"item-{contribution_id}"))
-
-
-# --- command line -------------------------------------------------------------------------
-
-@bp.cli.command("retry-builds")
-def retry_builds_command():
-    """Enqueue again the report builds still waiting (e.g. asked for while Redis was down)."""
-    import click
-
-    click.echo(_("Report builds queued again: %(count)d", count=services.retry_queued_builds()))

@@ -4,7 +4,6 @@ Views run no queries and decide no permissions: they ask the services, whose
 refusals (service errors) reach the error pages through app/errors.py unless
 the view shows them on its form.
 """
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,16 +13,9 @@ from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.reviews import services
 from app.reviews.forms import AssignForm, DeclineForm, ReviewForm
-from app.reviews.jobs import send_review_reminders
 from app.timeutil import utcnow
 
-bp = Blueprint("reviews", __name__, cli_group="reviews")
-
-
-@bp.cli.command("remind")
-def remind_command():
-    """E-mail reviewers whose reviews are overdue (at most once a day each); for cron."""
-    click.echo(f"Reminders sent: {send_review_reminders()}.")
+bp = Blueprint("reviews", __name__)  # its command (reviews remind) is in app/cli.py
 
 
 @bp.get("/reviews")
