@@ -2,7 +2,7 @@
 import pytest
 
 from app import jobs
-from app.auth import services
+from app.auth import password_reset, services
 from app.auth.models import User
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
@@ -168,15 +168,15 @@ def test_reset_link_claimed_by_a_concurrent_submission_answers_410(app, client, 
     """Two submissions pass the link check together; the second to write finds the link spent."""
     path = reset_link(client, mailbox, contributor.email)
     token = path.rsplit("/", 1)[-1]
-    real_check = services.check_password_policy
+    real_check = password_reset.check_password_policy
 
     def meanwhile_the_other_submission_wins(password):
         real_check(password)
-        monkeypatch.setattr(services, "check_password_policy", real_check)
+        monkeypatch.setattr(password_reset, "check_password_policy", real_check)
         with app.app_context():  # the other request: a session and transaction of its own
             services.reset_password(token, "the winning password")
 
-    monkeypatch.setattr(services, "check_password_policy", meanwhile_the_other_submission_wins)
+    monkeypatch.setattr(password_reset, "check_password_policy", meanwhile_the_other_submission_wins)
     response = choose_password(app.test_client(), path)
     assert response.status_code == 410
     with app.app_context():
