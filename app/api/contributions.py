@@ -125,6 +125,9 @@ def contribution_types():
 @bp.post("/contributions")
 @token_required
 def create_contribution():
+    # Who may create is answered before what they sent is read: a reviewer learns 403, not what the body lacks.
+    if not services.may_create(g.api_user):
+        abort(403, _("Only contributors can create contributions."))
     body = body_values(shapes.ContributionInput)
     # Optional: a retry with the same key answers 200 with the draft the first request made.
     key = request.headers.get("Idempotency-Key")
