@@ -13,7 +13,9 @@ import time
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItemPerMinute
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.errors import BadInput
 from app.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -31,10 +33,8 @@ def _failures_per_minute():
 
 def _submitted_email():
     if request.is_json:
-        from werkzeug.exceptions import RequestEntityTooLarge
-
+        # Inside: app.api's modules import this one (a cycle through the app.api package).
         from app.api.body import json_object
-        from app.errors import BadInput
 
         try:
             body = json_object() or {}

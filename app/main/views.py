@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from app.community import services as community_services
-from app.main import services
+from app.main import help, services
 from app.main.forms import LanguageForm
 from app.redirects import safe_target
 
@@ -38,4 +38,5 @@ def health():
     return jsonify({"status": "ok"})
 
 
-from app.main import help  # noqa: E402,F401  (help pages register on this blueprint)
+bp.add_url_rule("/help", view_func=help.help_index, methods=["GET"])
+bp.add_url_rule("/help/workflows/<name>", view_func=help.workflow_help, methods=["GET"])

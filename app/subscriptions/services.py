@@ -15,6 +15,7 @@ from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.service_errors import Invalid
 from app.subscriptions.models import Subscription, subscription_areas
+from app.templating import external_url
 from app.timeutil import utcnow
 from app.unit_of_work import transactional, unit_of_work
 
@@ -50,8 +51,6 @@ def _areas(codes):
 @transactional
 def request_subscription(email, area_codes, locale=""):
     """E-mail a confirmation link for these areas (sent once committed). Same outcome whether or not the address is subscribed."""
-    from app.templating import external_url
-
     email = _normalise(email)
     if not email or "@" not in email or len(email) > 254:
         raise SubscriptionError(_l("Enter a valid e-mail address."), "email")
@@ -111,8 +110,6 @@ def unsubscribe_token(subscription):
 
 
 def unsubscribe_link(subscription):
-    from app.templating import external_url
-
     return external_url("subscriptions.unsubscribe", token=unsubscribe_token(subscription))
 
 
@@ -151,8 +148,6 @@ def notify_report_published(report, version):
 
     In the caller's unit of work they are sent once it commits (see `mail.queue_email`).
     """
-    from app.templating import external_url
-
     link = external_url("reports.version", report_id=report.id, number=version.number)
     messages = []
     for subscription in subscribers_of([area.id for area in report.areas]):
