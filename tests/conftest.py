@@ -345,3 +345,30 @@ def signed_in(app):
         return user_client
 
     return sign
+
+
+# --- query counts ------------------------------------------------------------------
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as queries: ... -> the SQL statements the app's engine ran inside (len(queries) to cap them)."""
+    from contextlib import contextmanager
+
+    from app.extensions import db
+
+    @contextmanager
+    def counting():
+        queries = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            queries.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield queries
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting

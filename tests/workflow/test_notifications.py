@@ -127,6 +127,21 @@ def told_since(app, notification_id, outbox_id):
     return notified, mailed
 
 
+def settle(app, mailbox):
+    """Wait until the e-mails of the setup have left the outbox (a real worker sends them later), then empty the mailbox."""
+    from app.extensions import db
+    from app.mail.models import OutboxMessage
+    from tests.support import wait_for
+
+    def sent():
+        with app.app_context():
+            return not db.session.scalar(db.select(db.func.count()).where(OutboxMessage.state.in_(["pending", "sending"])))
+
+    # Generous: the worker may still be working through the jobs of earlier tests.
+    wait_for(sent, timeout=60, message="the setup's e-mails to be sent")
+    mailbox.clear()
+
+
 def last_ids(app):
     from app.extensions import db
     from app.mail.models import OutboxMessage
@@ -144,7 +159,7 @@ def test_transition_tells_exactly_its_audience(app, client, world, mailbox, name
     transition = DEFINITION.transitions[name]
     contribution_id = in_state(app, world, source)
     before = last_ids(app)
-    mailbox.clear()
+    settle(app, mailbox)
     actor = actor_of(transition)
 
     response = post_transition(app, client, world[actor][0], contribution_id, name, comment="Reasons are given.")
@@ -157,7 +172,7 @@ def test_transition_tells_exactly_its_audience(app, client, world, mailbox, name
     emails = {user_id: email for user_id, email in world.values()}
     assert sorted(mailed) == sorted(emails[user_id] for user_id in expected)
     for user_id in expected:
-        (message,) = mailbox.wait_for(1, recipient=emails[user_id])
+        (message,) = mailbox.wait_for(1, recipient=emails[user_id], timeout=60)
         assert "Capability gap" in message["Subject"]
 
 
