@@ -25,6 +25,7 @@ reorder the text around them.
 """
 import html
 import re
+import unicodedata
 
 import bleach
 
@@ -63,6 +64,11 @@ def remove_hidden_characters(value):
     if value is None:
         return ""
     return _CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", str(value)))
+
+
+def has_visible_text(value):
+    """Whether `value` shows anything: spaces and invisible format marks (RLM, zero-width joiners) alone do not count."""
+    return any(not character.isspace() and unicodedata.category(character) not in ("Cf", "Zs", "Zl", "Zp") for character in value or "")
 
 
 def _drop_hidden_references(html_text):

@@ -102,3 +102,11 @@ def test_a_workflow_comment_sent_to_the_api_is_stored_without_direction_controls
     )
     assert response.status_code == 200, response.get_json()
     assert [entry["comment"] for entry in response.get_json()["history"]] == ["Sent by mistake"]
+
+
+def test_visible_text_is_more_than_spaces_and_invisible_marks():
+    from app.sanitising import has_visible_text
+
+    assert not has_visible_text("\u200f \u200b\u00a0\u2028")
+    assert has_visible_text("\u200fنعم")
+    assert has_visible_text("<b>")

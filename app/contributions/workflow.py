@@ -16,7 +16,7 @@ from app.i18n import ngettext
 from app.notifications.services import notify
 from app.reports.services import contribution_accepted, contribution_left_accepted
 from app.reviews import services as reviews
-from app.templating import external_url
+from app.urls import external_url
 from app.workflow import GuardFailed, Hooks
 
 # The flags a state of workflows/contribution.toml may carry; code asks the
@@ -144,6 +144,11 @@ def _message(context):
     )
 
 
+def _subject(context):
+    """A short e-mail subject that names the event first, so an inbox shows what happened at a glance."""
+    return str(_l("%(event)s: “%(title)s”", event=_(context.transition.history_label), title=context.subject.title))
+
+
 def _tell(context, users, kind):
     """Notifications and e-mails in the transition's unit of work; the e-mails are queued once it commits."""
     notify(
@@ -151,6 +156,7 @@ def _tell(context, users, kind):
         kind,
         _message(context),
         link=_link(context.subject),
+        email_subject=_subject(context),
         comment=context.comment,
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.i18n import gettext as _
-from app.sanitising import remove_hidden_characters
+from app.sanitising import has_visible_text, remove_hidden_characters
 from app.service_errors import Conflict, Forbidden, Invalid, ServiceError
 from app.unit_of_work import unit_of_work
 from app.workflow.models import WorkflowHistory
@@ -107,7 +107,7 @@ def apply_transition(workflow, subject, name, actor, comment=None, expected_vers
             _("Someone changed this in the meantime (version %(current)d, you had %(yours)d). Reload and try again.", current=subject.version, yours=expected_version)
         )
     comment = remove_hidden_characters(comment).strip()  # no hidden direction or control characters
-    if transition.comment_required and not comment:
+    if transition.comment_required and not has_visible_text(comment):
         raise CommentRequired(_("The step “%(action)s” needs a comment saying why.", action=action), {"comment": _("Required.")})
     if transition.comment == "none":
         comment = ""

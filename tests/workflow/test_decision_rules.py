@@ -81,7 +81,11 @@ def test_the_file_requires_a_comment_for_exactly_these_decisions():
     assert required == set(COMMENT_REQUIRED)
 
 
-@pytest.mark.parametrize("comment", [None, "", "   \n\t", "\u202e\u2066"], ids=["absent", "empty", "blank", "hidden-characters"])
+@pytest.mark.parametrize(
+    "comment",
+    [None, "", "   \n\t", "\u202e\u2066", "\u200f", "\u200b\u00a0\u200d"],
+    ids=["absent", "empty", "blank", "hidden-characters", "right-to-left-mark", "zero-width-and-no-break-spaces"],
+)
 @pytest.mark.parametrize("name", sorted(COMMENT_REQUIRED))
 def test_a_decision_that_must_say_why_is_refused_without_a_comment_and_changes_nothing(app, client, name, comment):
     made = in_state(app, COMMENT_REQUIRED[name])

@@ -174,6 +174,8 @@ def test_transition_tells_exactly_its_audience(app, client, world, mailbox, name
     for user_id in expected:
         (message,) = mailbox.wait_for(1, recipient=emails[user_id], timeout=60)
         assert "Capability gap" in message["Subject"]
+        # The subject names the event first ("Sent to review: …"), short enough to read in an inbox.
+        assert message["Subject"].startswith(transition.history_label + ":")
 
 
 def test_the_actor_is_not_told_of_their_own_act(app, client, world):
