@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.community.models import Network, ThematicArea, utcnow
 from app.contributions.types import TYPES
 from app.extensions import db
-from app.projects.models import Project
+from app.projects.models import CallTopic, Project
 from app.workshops.models import Workshop
 
 # The states of workflows/contribution.toml; the CHECK keeps the column honest.
@@ -68,6 +68,8 @@ class Contribution(db.Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("networks.id", ondelete="SET NULL"), index=True)
     workshop_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workshops.id", ondelete="SET NULL"), index=True)
+    # The work programme call topic the contribution informs, if any.
+    call_topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("call_topics.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -79,6 +81,7 @@ class Contribution(db.Model):
     author = relationship("User", lazy="joined")
     network: Mapped[Network | None] = relationship(lazy="joined")
     workshop: Mapped[Workshop | None] = relationship()
+    call_topic: Mapped[CallTopic | None] = relationship()
     areas: Mapped[list[ThematicArea]] = relationship(secondary=contribution_areas, lazy="selectin", order_by=ThematicArea.position)
     projects: Mapped[list[Project]] = relationship(secondary=contribution_projects, lazy="selectin", order_by=Project.acronym)
     addressed_gaps: Mapped[list["Contribution"]] = relationship(
