@@ -1,5 +1,6 @@
 """factory_boy factories for test data; rows are committed so other processes (rq worker, browser server) see them."""
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -9,6 +10,7 @@ from app.community.models import Network, ThematicArea, utcnow
 from app.contributions.models import Contribution
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.projects.models import Project
 from app.reports.models import Report, ReportItem, ReportSection
 from app.reviews.models import Review, ReviewerAssignment
 
@@ -116,6 +118,34 @@ class ContributionFactory(BaseFactory):
 
         self.areas = _areas(extracted or ["BM"])
         self.search_text = search_text_of(self)
+        if create:
+            db.session.commit()
+
+
+class ProjectFactory(BaseFactory):
+    """A CORDIS Horizon 2020 project in area BM (pass area_codes=[...] for others, [] for none)."""
+
+    class Meta:
+        model = Project
+
+    acronym = factory.Sequence(lambda n: f"PROJ{n}")
+    title = factory.Sequence(lambda n: f"Test project {n} on border surveillance")
+    programme = "H2020"
+    status = "CLOSED"
+    start_date = factory.Sequence(lambda n: date(2015 + n % 8, 1 + n % 12, 1))
+    end_date = factory.LazyAttribute(lambda project: date(project.start_date.year + 3, project.start_date.month, 1))
+    total_cost = Decimal("3500000.00")
+    eu_contribution = Decimal("2999875.50")
+    coordinator = "Fraunhofer"
+    coordinator_country = "DE"
+    funding_scheme = "RIA"
+    objective = "Improving situational awareness for practitioners."
+    cordis_id = factory.Sequence(lambda n: str(700000 + n))
+    source = "cordis"
+
+    @factory.post_generation
+    def area_codes(self, create, extracted, **kwargs):
+        self.areas = _areas(["BM"] if extracted is None else extracted)
         if create:
             db.session.commit()
 

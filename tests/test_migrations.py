@@ -213,10 +213,11 @@ def test_a_check_constraint_the_migrations_lack_or_write_differently_is_found(em
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_make_the_tables_and_columns_of_the_models_on_sqlite_and_go_down_and_up(tmp_path):
     from app.contributions.search import FTS_TABLE
+    from app.projects.search import FTS_TABLE as PROJECTS_FTS_TABLE
 
     def not_full_text_search(name, type_, _parent):
-        # The FTS5 table (and its shadow tables) is SQLite's search index, made by the migration alone.
-        return not (type_ == "table" and name.startswith(FTS_TABLE))
+        # The FTS5 tables (and their shadow tables) are SQLite's search indexes, made by the migrations alone.
+        return not (type_ == "table" and name.startswith((FTS_TABLE, PROJECTS_FTS_TABLE)))
 
     from app.extensions import db
 
