@@ -10,8 +10,8 @@ from tests.support import sign_in
 
 SMALL = 2  # rows of each kind at 1x; 10x adds 9 * SMALL more
 
-# Caps: what each page runs today on SQLite and PostgreSQL (23, 16, 24, 29), with a little room.
-CAPS = {"contribution": 25, "desk": 18, "decision": 26, "report_editor": 32}
+# Caps: what each page runs today on SQLite and PostgreSQL (23, 16, 24, 23), with a little room.
+CAPS = {"contribution": 25, "desk": 18, "decision": 26, "report_editor": 25}
 
 
 def signed_in_client(app, user_id):
@@ -132,14 +132,6 @@ def test_the_desk_runs_a_fixed_number_of_queries(app, count_queries):
     assert_flat(small, queries_of(client, count_queries, "/desk"), CAPS["desk"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1 in the report editor: 29 queries with 2 sections, 155 with 20 (7 a section). section_entries() runs per "
-    "section: section.items (lazy), matching_accepted(section) and the selectin loads of the matched contributions "
-    "(areas, projects) and their authors (roles, areas, networks). The fix belongs in app/reports (entries of all sections "
-    "at once: items with selectinload(ReportSection.items), the report's accepted contributions read once and matched per "
-    "section); remove this mark with it.",
-)
 def test_the_report_editor_runs_a_fixed_number_of_queries(app, count_queries):
     from tests.factories import ReportFactory
 

@@ -14,7 +14,7 @@ from app.background import services as background
 from app.i18n import gettext as _
 from app.reports import services
 from app.reports.models import FILE_FORMATS
-from app.templating import external_url
+from app.urls import external_url
 
 
 def _caller():
@@ -60,8 +60,9 @@ def _item_json(entry, position):
 
 def _live_sections_json(report):
     sections = []
+    entries_of = services.entries_by_section(report.sections)
     for section in report.sections:
-        entries = services.section_entries(section)
+        entries = entries_of[section.id]
         items = [_item_json(entry, number) for number, entry in enumerate(entries.included, start=1)]
         items += [_item_json(entry, None) for entry in entries.suggested + entries.excluded + entries.left]
         sections.append(

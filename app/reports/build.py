@@ -19,12 +19,15 @@ import stat
 from babel import Locale
 from flask import current_app, render_template
 
-from app.community.models import utcnow
 from app.contributions.types import TYPES
 from app.i18n import lazy_gettext as _l
 from app.reports import aggregation
+from app.reports.curation import entries_by_section
+from app.reports.files import report_folder as folder_of_report
+from app.reports.files import reports_folder
 from app.reports.models import FILE_FORMATS
-from app.templating import external_url
+from app.timeutil import utcnow
+from app.urls import external_url
 
 FORMAT_VERSION = "ceris-report/1"
 
@@ -86,13 +89,12 @@ def _item_data(contribution, number, numbers):
 
 def document_data(report, number, published_at):
     """Everything the published version says, as JSON-ready data."""
-    from app.reports import services
-
     sections = []
     numbers = {}
     placed = []  # (section index, entries)
+    entries_of = entries_by_section(report.sections)
     for index, section in enumerate(report.sections, start=1):
-        entries = services.section_entries(section).included
+        entries = entries_of[section.id].included
         placed.append((index, section, entries))
         for position, entry in enumerate(entries, start=1):
             numbers.setdefault(entry.contribution.id, f"{index}.{position}")
@@ -153,23 +155,7 @@ def document_data(report, number, published_at):
         },
         "sources": sources,
     }
-    return with_picture(data)
-
-
-def with_picture(data):
-    """Add the matrix picture (SVG markup) to a document's data; the JSON export leaves it out, the pages draw it."""
-    matrix = data["analysis"]["gap_solution_matrix"]
-    data["analysis"]["matrix_svg"] = (
-        aggregation.matrix_svg(
-            matrix,
-            str(_l("Capability gaps and the solutions addressing them")),
-            str(_l("Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level.")),
-            element_id=f"matrix-v{data['report']['version']}",
-        )
-        if matrix["gaps"] and matrix["solutions"]
-        else ""
-    )
-    return data
+    return aggregation.with_picture(data)
 
 
 def render_html(data, for_pdf=False):
@@ -203,10 +189,8 @@ def build_version(report, number, progress=lambda value: None):
 
     On any failure the new folder is removed and the error raised.
     """
-    from app.reports import services
-
-    root = services.reports_folder()
-    report_folder = services.report_folder(report.id)
+    root = reports_folder()
+    report_folder = folder_of_report(report.id)
     os.makedirs(report_folder, exist_ok=True)
     folder_name = f"v{number}-{secrets.token_hex(6)}"
     folder = os.path.join(report_folder, folder_name)

@@ -232,11 +232,64 @@ def section_entries(section):
     criteria), so a contribution shows up as soon as it is accepted; stored
     decisions win over them, so an excluded one stays excluded.
     """
-    stored = {item.contribution_id: item for item in section.items}
     matching = matching_accepted(section) if section.draws_contributions else []
+    return _entries(section.items, matching)
+
+
+# Compound SELECTs per query: SQLite allows 500; stay well under.
+_SECTIONS_PER_QUERY = 200
+
+
+def entries_by_section(sections):
+    """{section id: SectionEntries} for many sections in a fixed number of queries (pages show every section).
+
+    One query reads the stored items of all sections, one UNION finds which
+    accepted contributions match which section's criteria, and one loads
+    those contributions, instead of three or more queries per section.
+    """
+    sections = list(sections)
+    if not sections:
+        return {}
+    section_ids = [section.id for section in sections]
+    items_of = {section_id: [] for section_id in section_ids}
+    for item in db.session.scalars(
+        sa.select(ReportItem).where(ReportItem.section_id.in_(section_ids)).order_by(ReportItem.position, ReportItem.id)
+    ):
+        items_of[item.section_id].append(item)
+    drawing = [section for section in sections if section.draws_contributions]
+    matches = {section_id: [] for section_id in section_ids}
+    for start in range(0, len(drawing), _SECTIONS_PER_QUERY):
+        selects = [
+            sa.select(sa.literal(section.id).label("section_id"), Contribution.id.label("contribution_id")).where(
+                Contribution.state.in_(feeding_states()), criteria_clause(section)
+            )
+            for section in drawing[start : start + _SECTIONS_PER_QUERY]
+        ]
+        statement = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        for section_id, contribution_id in db.session.execute(statement):
+            matches[section_id].append(contribution_id)
+    wanted = {contribution_id for ids in matches.values() for contribution_id in ids}
+    # Read in the order matching_accepted() gives (oldest submission first); each section keeps that order.
+    ordered = (
+        db.session.scalars(
+            sa.select(Contribution).where(Contribution.id.in_(wanted)).order_by(Contribution.submitted_at, Contribution.id)
+        ).all()
+        if wanted
+        else []
+    )
+    rank = {contribution.id: index for index, contribution in enumerate(ordered)}
+    by_id = {contribution.id: contribution for contribution in ordered}
+    return {
+        section.id: _entries(items_of[section.id], [by_id[cid] for cid in sorted(matches[section.id], key=rank.__getitem__)])
+        for section in sections
+    }
+
+
+def _entries(items, matching):
+    stored = {item.contribution_id: item for item in items}
     matching_ids = {contribution.id for contribution in matching}
     included, suggested, excluded, left = [], [], [], []
-    for item in section.items:
+    for item in items:
         entry = Entry(item.contribution, item.status, item.position, item, item.contribution_id in matching_ids)
         if entry.left:
             left.append(entry)
@@ -252,8 +305,9 @@ def section_entries(section):
 def included_contributions(report):
     """Every contribution the published report would hold, in report order (each once)."""
     seen, result = set(), []
+    entries = entries_by_section(report.sections)
     for section in report.sections:
-        for entry in section_entries(section).included:
+        for entry in entries[section.id].included:
             if entry.contribution.id not in seen:
                 seen.add(entry.contribution.id)
                 result.append(entry.contribution)

@@ -3,7 +3,9 @@
 - access.py: who sees and edits what ("editor of one of the report's areas", written once), finding reports
 - reports.py: templates per kind, what a viewer sees, lists, creating and editing reports
 - curation.py: sections, their criteria, items and suggestions, contributions leaving and coming back
-- publishing.py: the lifecycle on the workflow engine (workflows/report.toml), the build job, published files
+- publishing.py: the lifecycle on the workflow engine (workflows/report.toml), the published version
+- jobs.py: the build job (queued with the freeze), retrying builds left waiting
+- build.py: the published document and its files (HTML, PDF, JSON); files.py: finding and reading them
 - errors.py: the report refusals (service errors)
 
 Views, the API, the CLI and the build job call these; none of them decides
@@ -43,27 +45,28 @@ from app.reports.curation import (  # noqa: F401
     move_section,
     remove_section,
     section_entries,
+    entries_by_section,
     set_item,
     update_section,
     workshops_for_choice,
 )
 from app.reports.errors import ReportConflict, ReportError, ReportForbidden, ReportInputError  # noqa: F401
+from app.reports.files import (  # noqa: F401
+    download_name,
+    get_version,
+    report_folder,
+    reports_folder,
+    version_document,
+    version_file,
+)
+from app.reports.jobs import enqueue_build, retry_queued_builds, run_build  # noqa: F401
 from app.reports.publishing import (  # noqa: F401
     BUILD_JOB_KIND,
     Lifecycle,
     begin_change,
     build_job,
-    download_name,
-    enqueue_build,
-    get_version,
     lifecycle_of,
     publish,
-    report_folder,
-    reports_folder,
-    retry_queued_builds,
-    run_build,
-    version_document,
-    version_file,
 )
 from app.reports.reports import (  # noqa: F401
     KIND_TEMPLATES,

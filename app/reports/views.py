@@ -185,7 +185,7 @@ def _render_edit(report, form=None, add_form=None, status=200):
             data={"title": report.title, "areas": report.area_codes, "period_start": report.period_start, "period_end": report.period_end},
         )
     form.areas.choices = _area_choices()
-    counts = {section.id: services.section_entries(section) for section in report.sections}
+    counts = services.entries_by_section(report.sections)
     return render_template(
         "reports/edit.html",
         report=report,
