@@ -323,6 +323,11 @@ def accepted_contributions(project):
     ).all()
 
 
+def contribution_state_label(state):
+    """A contribution state's name in the workflow (untranslated: templates translate it)."""
+    return contribution_services.workflow().states[state].label
+
+
 def citing_contributions(viewer, project):
     """The contributions citing the project that `viewer` may see: the accepted ones (public), plus
     those the contributions service lets them open; each with whether they may open it."""
