@@ -11,11 +11,12 @@ from app.auth.models import ROLES
 from app.community import services as community_services
 from app.demo import load_demo
 from app.i18n import gettext as _
-from app.jobs import queue, redis_connection, start_sweeping, sweep_once
+from app.jobs import queue, redis_connection
 from app.mail import services as mail_services
 from app.reports import services as report_services
 from app.reviews.jobs import send_review_reminders
 from app.service_errors import ServiceError
+from app.sweep import start_sweeping, sweep_once
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.background.models import BackgroundJob
 from app.community.models import utcnow
 from app.extensions import db
-from app.jobs import sweep
+from app.sweep import sweep
 from app.mail.models import OutboxMessage
 from tests.conftest import ROOT, WITH_REDIS
 from tests.factories import PASSWORD

@@ -6,7 +6,6 @@ from app.auth.accounts import find_user_by_email, normalise_email
 from app.auth.errors import AccountConflict
 from app.auth.invitations import invite
 from app.auth.models import AccessRequest, User, UserRole
-from app.auth.signing import external_url
 from app.community.services import get_or_create_network
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -15,6 +14,7 @@ from app.pagination import DEFAULT_PER_PAGE, paginate
 from app.sanitising import remove_hidden_characters as _text
 from app.timeutil import utcnow
 from app.unit_of_work import transactional
+from app.urls import external_url
 
 
 @transactional

@@ -12,13 +12,13 @@ from app.auth.errors import AccountConflict, AccountError, AccountForbidden
 from app.auth.models import ROLES, Invitation, hash_token
 from app.auth.passwords import check_password_policy
 from app.auth.permissions import can_administer, can_invite, can_revoke_invitation, invitable_roles
-from app.auth.signing import external_url, signed_serializer
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.sanitising import remove_hidden_characters as _text
 from app.timeutil import as_utc, utcnow
 from app.unit_of_work import transactional, unit_of_work
+from app.urls import external_url, signed_serializer
 
 
 @transactional

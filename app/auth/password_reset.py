@@ -10,12 +10,12 @@ from app.auth.accounts import find_user_by_email, normalise_email
 from app.auth.errors import AccountConflict, AccountError
 from app.auth.models import User
 from app.auth.passwords import check_password_policy
-from app.auth.signing import external_url, signed_serializer
 from app.auth.tokens import revoke_all_api_tokens
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.unit_of_work import transactional
+from app.urls import external_url, signed_serializer
 
 
 def request_password_reset(email):

@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from markupsafe import escape
 
 from app.contributions.types import PRIORITIES, TYPES
+from app.i18n import lazy_gettext as _l
 from app.reports.access import feeds_reports
 
 PRIORITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
@@ -283,3 +284,19 @@ def matrix_svg(matrix, title, description="", element_id="gap-solution-matrix"):
                 )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def with_picture(data):
+    """Add the matrix picture (SVG markup) to a document's data; the JSON export leaves it out, the pages draw it."""
+    matrix = data["analysis"]["gap_solution_matrix"]
+    data["analysis"]["matrix_svg"] = (
+        matrix_svg(
+            matrix,
+            str(_l("Capability gaps and the solutions addressing them")),
+            str(_l("Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level.")),
+            element_id=f"matrix-v{data['report']['version']}",
+        )
+        if matrix["gaps"] and matrix["solutions"]
+        else ""
+    )
+    return data

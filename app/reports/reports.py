@@ -13,8 +13,9 @@ from app.i18n import lazy_gettext as _l
 from app.pagination import paginate
 from app.reports.access import can_edit, can_manage_reports, editable_reports_clause, lifecycle, released_state, require_edit
 from app.reports.errors import ReportForbidden, ReportInputError, transactional
+from app.reports.files import version_file
 from app.reports.models import KINDS, Report, ReportSection, ReportVersion, report_areas
-from app.reports.publishing import begin_change, version_file
+from app.reports.publishing import begin_change
 from app.sanitising import clean_plain_text
 
 TITLE_MAX = 300

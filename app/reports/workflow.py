@@ -1,11 +1,12 @@
 """What the report lifecycle (workflows/report.toml) refers to: actor rules, guards, effects.
 
 The rules themselves live in app/reports/access.py (who) and
-app/reports/publishing.py (what a transition does); this module names them
+app/reports/publishing.py and jobs.py (what a transition does); this module names them
 for the workflow file.
 """
 from app.i18n import lazy_gettext as _l
 from app.reports import access, publishing
+from app.reports import jobs as build_job
 from app.reports.models import STATES
 from app.workflow import Hooks
 
@@ -52,7 +53,7 @@ def has_sections(context):
 
 @hooks.effect("queue_build")
 def queue_build(context):
-    publishing.queue_build(context.subject, context.actor)
+    build_job.queue_build(context.subject, context.actor)
 
 
 @hooks.effect("record_version")

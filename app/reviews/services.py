@@ -15,9 +15,9 @@ from app.notifications.services import notify
 from app.reviews.models import RECOMMENDATIONS, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
-from app.templating import external_url
 from app.timeutil import as_utc, utcnow
 from app.unit_of_work import transactional, unit_of_work
+from app.urls import external_url
 
 
 def _states(flag):

@@ -7,7 +7,7 @@ carries a signed unsubscribe link that works in one click, forever.
 """
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 
 from app.community.services import areas_for_codes
 from app.extensions import db
@@ -15,9 +15,9 @@ from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
 from app.service_errors import Invalid
 from app.subscriptions.models import Subscription, subscription_areas
-from app.templating import external_url
 from app.timeutil import utcnow
 from app.unit_of_work import transactional, unit_of_work
+from app.urls import external_url, lasting_serializer, signed_serializer
 
 
 class SubscriptionError(Invalid):
@@ -29,11 +29,11 @@ class SubscriptionError(Invalid):
 
 
 def _confirm_serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="ceris.subscription-confirm")
+    return signed_serializer("subscription-confirm")
 
 
 def _unsubscribe_serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ceris.subscription-unsubscribe")
+    return lasting_serializer("subscription-unsubscribe")
 
 
 def _normalise(email):

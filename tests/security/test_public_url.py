@@ -114,7 +114,7 @@ def test_processes_starting_together_agree_on_the_key(tmp_path):
 
 
 def test_the_embedded_default_links_to_where_it_serves_never_to_the_request_host(tmp_path):
-    from app.templating import external_url
+    from app.urls import external_url
 
     app = create_app(embedded(PORT=8123), instance_path=str(tmp_path))
     with app.test_request_context("/", base_url="http://evil.example", headers={"X-Forwarded-Host": "evil.example"}):
