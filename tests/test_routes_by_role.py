@@ -114,6 +114,14 @@ ROUTES = {
         "/reports/999999/sections/1/items/1/move",
         roles("editor", "admin", ok={404}),
     ),
+    # project explorer
+    ("GET", "/projects"): ("/projects", public()),
+    ("GET", "/projects/<id:project_id>"): ("/projects/999999", public(ok={404})),
+    ("POST", "/projects/<id:project_id>/areas"): ("/projects/999999/areas", signed_in(ok={404})),
+    ("GET", "/projects/new"): ("/projects/new", roles("editor", "admin")),
+    ("POST", "/projects/new"): ("/projects/new", roles("editor", "admin", ok={422})),
+    ("GET", "/projects/<id:project_id>/edit"): ("/projects/999999/edit", signed_in(ok={404})),
+    ("POST", "/projects/<id:project_id>/edit"): ("/projects/999999/edit", signed_in(ok={404})),
     # stay tuned
     ("GET", "/subscribe"): ("/subscribe", public()),
     ("POST", "/subscribe"): ("/subscribe", public(ok={422})),
@@ -171,6 +179,8 @@ ROUTES = {
         roles("editor", "admin", ok={404}),
     ),
     ("POST", "/api/v1/reports/<id:report_id>/publish"): ("/api/v1/reports/999999/publish", roles("editor", "admin", ok={404})),
+    ("GET", "/api/v1/projects"): ("/api/v1/projects", public()),
+    ("GET", "/api/v1/projects/<id:project_id>"): ("/api/v1/projects/999999", public(ok={404})),
     ("GET", "/api/v1/jobs/<job_id>"): ("/api/v1/jobs/no-such-job", signed_in(ok={404})),
 }
 

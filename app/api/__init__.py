@@ -6,4 +6,5 @@ bp = Blueprint("api", __name__)
 from app.api import auth, views  # noqa: E402,F401  routes register on import
 from app.api import reports  # noqa: E402,F401
 from app.api import contributions  # noqa: E402,F401
+from app.api import projects  # noqa: E402,F401
 from app.api import conformance  # noqa: E402,F401  checks every answer when testing

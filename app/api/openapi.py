@@ -254,6 +254,31 @@ PATHS.update(
     }
 )
 
+# --- the project explorer -----------------------------------------------------------------
+
+PATHS.update(
+    {
+        "/projects": {
+            "get": {
+                "summary": "Search the project explorer: full text with facets (each facet's counts with the other facets' choices applied)",
+                "security": _PUBLIC,
+                "tags": ["projects"],
+                "parameters": query_parameters(shapes.ProjectQuery),
+                "responses": {"200": _answer("A page of projects, with the facets' counts", shapes.ProjectSearchPage), **_errors("422")},
+            }
+        },
+        "/projects/{project_id}": {
+            "parameters": [_path_param("project_id", description="The project's id (not its CORDIS id)")],
+            "get": {
+                "summary": "One project, with its CORDIS id and link and the accepted contributions that cite it",
+                "security": _PUBLIC,
+                "tags": ["projects"],
+                "responses": {"200": _answer("The project", shapes.Project), **_errors("404")},
+            },
+        },
+    }
+)
+
 _ERROR = _ref(shapes.Error)
 
 

@@ -384,3 +384,95 @@ class Contribution(ContributionSummary):
 
 class ContributionWithAssignments(Contribution):
     assigned: list[int] = Field(description="The reviewers this call assigned")
+
+
+# --- the project explorer -------------------------------------------------------------------------
+
+from app.projects.explorer import FACETS as PROJECT_FACETS  # noqa: E402
+from app.projects.explorer import SORTS as PROJECT_SORTS  # noqa: E402
+from app.projects.models import PROGRAMMES, SOURCES  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+from pydantic import AfterValidator, WithJsonSchema  # noqa: E402
+from pydantic_core import PydanticCustomError  # noqa: E402
+
+Money = documented(float | None, description="Euros")
+
+
+def _year(value):
+    if not 1900 <= value <= 2100:
+        raise PydanticCustomError("year", "A year from 1900 to 2100.")
+    return value
+
+
+Year = Annotated[int, AfterValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1900, "maximum": 2100})]
+
+
+class ProjectQuery(PageQuery):
+    q: str = Field(None, description="Words of the acronym, title or objective (each a prefix; all required)")
+    programme: list[one_of(PROGRAMMES)] = Field(None, description="Repeat for several")
+    area: list[str] = Field(None, description="Thematic area code; repeat for several")
+    status: list[str] = Field(None, description="As CORDIS writes it (SIGNED, CLOSED, TERMINATED); repeat for several")
+    start_year: list[Year] = Field(None, description="Repeat for several")
+    funding_scheme: list[str] = Field(None, description="As CORDIS writes it (RIA, IA, CSA, ...); repeat for several")
+    country: list[str] = Field(None, description="Coordinator's country, ISO 3166 alpha-2 as CORDIS writes it (EL, UK)")
+    sort: one_of(PROJECT_SORTS) = Field("relevance", description="relevance needs q; without it, newest")
+
+
+class FacetValue(Answer):
+    value: str | int
+    label: Text
+    count: int = Field(ge=0, description="Results when this value is chosen (with the other facets' choices)")
+    selected: bool
+
+
+ProjectFacets = create_model(
+    "ProjectFacets", __base__=Answer, **{facet: (list[FacetValue], ...) for facet in PROJECT_FACETS}
+)
+
+
+class ProjectSummary(Answer):
+    id: int
+    acronym: Text
+    title: Text
+    programme: one_of(PROGRAMMES)
+    status: Text
+    start_date: date | None
+    end_date: date | None
+    total_cost: Money
+    eu_contribution: Money
+    funding_scheme: Text
+    coordinator: Text
+    coordinator_country: Text
+    thematic_areas: list[Text]
+    source: one_of(SOURCES, description="cordis: imported from CORDIS; manual: added by an editor")
+    cordis_id: Text | None
+    cordis_url: documented(str | None, format="uri")
+
+
+class ProjectSearchPage(Answer):
+    items: list[ProjectSummary]
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1)
+    total: int = Field(ge=0)
+    sort: one_of(PROJECT_SORTS)
+    facets: ProjectFacets
+
+
+class CitingContribution(Answer):
+    id: int
+    type: ContributionTypeCode
+    title: Text
+    thematic_areas: list[Text]
+
+
+class Project(ProjectSummary):
+    objective: Text
+    call_topic: Text
+    topic_title: Text
+    legal_basis: Text
+    legal_basis_title: Text
+    framework_programme: Text
+    grant_doi: Text
+    areas_manual: bool = Field(description="An editor set the areas; imports keep them")
+    contributions: list[CitingContribution] = Field(description="The accepted contributions that cite the project")
