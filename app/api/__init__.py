@@ -1,7 +1,5 @@
 """JSON API under /api/v1 (see DESIGN.md for the contract)."""
-from flask import Blueprint
-
-bp = Blueprint("api", __name__)
+from app.api.blueprint import bp  # noqa: F401  create_app registers it
 
 from app.api import auth, views  # noqa: E402,F401  routes register on import
 from app.api import reports  # noqa: E402,F401

@@ -5,7 +5,7 @@ from flask import abort, g, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.auth import services as auth_services
 from app.i18n import gettext as _
 

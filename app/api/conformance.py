@@ -12,7 +12,7 @@ import re
 
 from flask import current_app, request
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.openapi import openapi_document
 
 PREFIX = "/api/v1"

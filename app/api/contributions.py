@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta, timezone
 
 from flask import abort, g, request
 
-from app.api import bp, shapes
+from app.api import shapes
 from app.api.auth import token_required
+from app.api.blueprint import bp
 from app.api.refusals import answer_unconverted_refusals
 from app.api.schema import body_values, read_body, read_query
 from app.api.views import answer, list_answer

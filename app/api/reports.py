@@ -6,8 +6,9 @@ are in app.reports.services and app.background.services, whose refusals
 """
 from flask import abort, g, url_for
 
-from app.api import bp, shapes
+from app.api import shapes
 from app.api.auth import api_roles_required, token_required
+from app.api.blueprint import bp
 from app.api.schema import body_values, read_body, read_query
 from app.api.views import answer, list_answer
 from app.background import services as background

@@ -1,8 +1,9 @@
 """Accounts and reference data over the API; the shapes are in app/api/shapes.py."""
 from flask import g, jsonify
 
-from app.api import bp, shapes
+from app.api import shapes
 from app.api.auth import token_required
+from app.api.blueprint import bp
 from app.api.openapi import openapi_document
 from app.api.schema import dump, read_body
 from app.auth import services as auth_services
