@@ -149,3 +149,17 @@ def test_the_explorer_page_runs_a_bounded_number_of_queries(app_context, client,
     with count_queries() as many:
         client.get("/projects?q=border&programme=H2020")
     assert len(many) == len(few) <= 14
+
+
+def test_enter_in_a_field_of_the_contribution_form_saves_and_never_searches_projects(signed_in, contributor):
+    # Browsers submit with the form's first submit button when Enter is pressed in a field.
+    html = signed_in(contributor).get("/contributions/new/outcome").get_data(as_text=True)
+    form = html[html.index('<form method="post" class="stacked"'):]
+    first_button = re.search(r"<button[^>]*type=\"submit\"[^>]*>", form).group(0)
+    assert 'value="save"' in first_button and "search_projects" not in first_button
+
+
+def test_the_contribution_form_offers_the_as_you_type_picker_over_the_api(signed_in, contributor):
+    html = signed_in(contributor).get("/contributions/new/outcome").get_data(as_text=True)
+    assert 'data-project-picker="/api/v1/projects"' in html
+    assert "js/project-picker.js" in html
