@@ -11,26 +11,14 @@ from flask import abort, g, request
 from app.api import shapes
 from app.api.auth import token_required
 from app.api.blueprint import bp
-from app.api.refusals import answer_unconverted_refusals
 from app.api.schema import body_values, read_body, read_query
 from app.api.views import answer, list_answer
 from app.auth import services as auth_services
 from app.contributions import services
 from app.contributions.types import TYPES
-from app.contributions.validation import ContributionInputError
 from app.i18n import gettext as _
 from app.reviews import services as review_services
 from app.service_errors import Invalid
-
-# Old error classes of services not yet converted to service errors (answered by app/api/refusals.py).
-answer_unconverted_refusals(
-    {
-        services.ContributionForbidden: 403,
-        services.ContributionConflict: 409,
-        ContributionInputError: 422,
-        review_services.ReviewError: None,  # each subclass says its status
-    }
-)
 
 
 def contribution_type_json(spec):
@@ -81,7 +69,7 @@ def contribution_json(contribution, viewer):
         "fields": contribution.fields,
         "references": contribution.references or [],
         "project_ids": [project.id for project in contribution.projects],
-        "missing": services.completeness(contribution) if contribution.state in services.EDITABLE_STATES else {},
+        "missing": services.still_needed(contribution),
         "allowed_transitions": services.allowed_transitions(viewer, contribution),
         "attachments": [
             {"id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type, "size": attachment.size}
@@ -108,13 +96,6 @@ def contribution_json(contribution, viewer):
     if reviews:
         body["reviews"] = reviews
     return body
-
-
-def _visible_or_404(contribution_id):
-    contribution = services.get_visible(g.api_user, contribution_id)
-    if contribution is None:
-        abort(404, _("No such contribution."))
-    return contribution
 
 
 @bp.get("/contribution-types")
@@ -166,13 +147,13 @@ def list_contributions():
 @bp.get("/contributions/<id:contribution_id>")
 @token_required
 def get_contribution(contribution_id):
-    return answer(shapes.Contribution, contribution_json(_visible_or_404(contribution_id), g.api_user))
+    return answer(shapes.Contribution, contribution_json(services.contribution_for(g.api_user, contribution_id), g.api_user))
 
 
 @bp.patch("/contributions/<id:contribution_id>")
 @token_required
 def patch_contribution(contribution_id):
-    contribution = _visible_or_404(contribution_id)
+    contribution = services.contribution_for(g.api_user, contribution_id)
     body = body_values(shapes.ContributionChange)
     version = body.pop("version", None)
     services.update(contribution, g.api_user, body, expected_version=version)
@@ -182,7 +163,7 @@ def patch_contribution(contribution_id):
 @bp.post("/contributions/<id:contribution_id>/transitions")
 @token_required
 def transition_contribution(contribution_id):
-    contribution = _visible_or_404(contribution_id)
+    contribution = services.contribution_for(g.api_user, contribution_id)
     body = read_body(shapes.TransitionRequest)
     services.transition(contribution, body.transition, g.api_user, comment=body.comment, expected_version=body.version)
     return answer(shapes.Contribution, contribution_json(contribution, g.api_user))
@@ -191,7 +172,7 @@ def transition_contribution(contribution_id):
 @bp.post("/contributions/<id:contribution_id>/reviewers")
 @token_required
 def assign_reviewers(contribution_id):
-    contribution = _visible_or_404(contribution_id)
+    contribution = services.contribution_for(g.api_user, contribution_id)
     body = read_body(shapes.ReviewerChoice)
     automatic = body.auto is True
     reviewer = None
@@ -210,7 +191,7 @@ def assign_reviewers(contribution_id):
 @bp.post("/contributions/<id:contribution_id>/reviews")
 @token_required
 def submit_review(contribution_id):
-    contribution = _visible_or_404(contribution_id)
+    contribution = services.contribution_for(g.api_user, contribution_id)
     body = body_values(shapes.ReviewInput)
     review, created = review_services.submit_review(contribution, g.api_user, body)
     shown = next(entry for entry in review_services.reviews_visible_to(g.api_user, contribution) if entry["id"] == review.id)

@@ -9,7 +9,7 @@ from app.community.models import ThematicArea
 from app.contributions import reviewer_visibility, search
 from app.contributions.models import Contribution, ContributionRevision, contribution_areas
 from app.contributions.types import TYPES
-from app.contributions.validation import ContributionInputError, missing_fields, validate
+from app.contributions.validation import ANSWERS_NOT_VALID, missing_fields, validate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.projects.models import Project
@@ -191,7 +191,7 @@ def create_draft_once(author, payload, creation_key=None, then=None):
     if not may_create(author):
         raise ContributionForbidden(_l("Only contributors can create contributions."))
     if creation_key is not None and not valid_creation_key(creation_key):
-        raise ContributionInputError({"creation_key": _l("Use 1 to 64 letters, digits, or the signs _ . : -")})
+        raise Invalid(ANSWERS_NOT_VALID, fields={"creation_key": _l("Use 1 to 64 letters, digits, or the signs _ . : -")})
     if creation_key is not None:
         existing = _created_with(author, creation_key)
         if existing is not None:
@@ -241,7 +241,7 @@ def update(contribution, actor, payload, expected_version=None, then=None):
     if expected_version is not None and expected_version != contribution.version:
         raise ContributionConflict(_l("The contribution was changed meanwhile; reload it and try again."))
     if "type" in payload and payload["type"] != contribution.type:
-        raise ContributionInputError({"type": _l("The type of a contribution cannot change.")})
+        raise Invalid(ANSWERS_NOT_VALID, fields={"type": _l("The type of a contribution cannot change.")})
     try:
         with unit_of_work():
             cleaned = validate(payload, partial=True, contribution_type=contribution.type)
@@ -285,7 +285,7 @@ def _check_referenced_contributions_visible(user, cleaned):
             visible = set(db.session.scalars(sa.select(Contribution.id).where(Contribution.id.in_(value), visibility_clause(user))))
             hidden = [str(item) for item in value if item not in visible]
             if hidden:
-                raise ContributionInputError({f"fields.{name}": _l("Unknown contribution: %(ids)s", ids=", ".join(hidden))})
+                raise Invalid(ANSWERS_NOT_VALID, fields={f"fields.{name}": _l("Unknown contribution: %(ids)s", ids=", ".join(hidden))})
 
 
 def search_text_of(contribution):
@@ -488,10 +488,3 @@ def history(contribution):
 def still_needed(contribution):
     """What is still needed before submitting, while the contribution is editable; else {}."""
     return completeness(contribution) if in_state(contribution, "editable") else {}
-
-
-def __getattr__(name):
-    # Kept for callers not yet converted (app/api/contributions.py): the editable states, asked of the workflow.
-    if name == "EDITABLE_STATES":
-        return _states("editable")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.projects.models import Project
 from app.sanitising import clean_plain_text, clean_rich_text
+from app.service_errors import Invalid
 from app.workshops.models import Workshop
 
 TITLE_MAX = 300
@@ -23,13 +24,8 @@ SUMMARY_MAX = 50_000
 MAX_REFERENCES = 50
 
 
-class ContributionInputError(ValueError):
-    """Invalid input; `fields` maps field names to messages."""
-
-    def __init__(self, fields, message=None):
-        super().__init__(message or "Invalid input")
-        self.fields = {name: str(text) for name, text in fields.items()}
-        self.message = message or str(_l("Some answers are not valid."))
+# The message of every refusal of answers, whose `fields` (input name: message) say which and why.
+ANSWERS_NOT_VALID = _l("Some answers are not valid.")
 
 
 def valid_url(value):
@@ -38,7 +34,7 @@ def valid_url(value):
 
 
 def validate(payload, partial=False, contribution_type=None):
-    """Clean `payload` (a dict as the API receives it). Returns the cleaned dict or raises ContributionInputError.
+    """Clean `payload` (a dict as the API receives it). Returns the cleaned dict or raises Invalid.
 
     With partial=True only the keys present are checked (PATCH).
     """
@@ -123,7 +119,7 @@ def validate(payload, partial=False, contribution_type=None):
             cleaned["fields"] = cleaned_fields
 
     if errors:
-        raise ContributionInputError(errors)
+        raise Invalid(ANSWERS_NOT_VALID, fields=errors)
     return cleaned
 
 

@@ -14,7 +14,6 @@ from app.contributions import attachments, services
 from app.contributions.diff import compare
 from app.contributions.forms import CommonFields, TransitionForm, contribution_form, form_field_name, payload_from
 from app.contributions.types import TYPES
-from app.contributions.validation import ContributionInputError
 from app.converters import id_arg, optional_number
 from app.forms import show_service_error
 from app.i18n import gettext as _
@@ -105,11 +104,11 @@ def create(type_code):
     try:
         # Saving and the step are one transaction: a refused step stores nothing, and the form keeps what was typed.
         contribution, created = services.create_draft_once(current_user, payload_from(form, spec), form.creation_key.data or None, then=step)
-    except (ContributionInputError, ServiceError) as error:
-        if getattr(error, "status", 422) == 403:
+    except ServiceError as error:
+        if error.status == 403:
             raise
         _show_errors(form, error)
-        return _render_form(spec, form, status=getattr(error, "status", 422))
+        return _render_form(spec, form, status=error.status)
     if not created:
         # The same form posted again (a double click, a resent page): its draft exists already.
         endpoint = "contributions.edit" if services.can_edit(current_user, contribution) else "contributions.detail"
@@ -139,11 +138,11 @@ def edit(contribution_id):
     try:
         # Saving and the step are one transaction: a refused step stores nothing, and the form keeps what was typed.
         services.update(contribution, current_user, payload_from(form, spec), expected_version=version, then=step)
-    except (ContributionInputError, ServiceError) as error:
-        if getattr(error, "status", 422) == 403:
+    except ServiceError as error:
+        if error.status == 403:
             raise
         _show_errors(form, error)
-        return _render_form(spec, form, contribution, status=getattr(error, "status", 422))
+        return _render_form(spec, form, contribution, status=error.status)
     return _after_save(contribution, step)
 
 
