@@ -6,13 +6,14 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from app.auth.models import User
-from app.community.models import Network, ThematicArea, utcnow
+from app.community.models import Network, ThematicArea
 from app.contributions.models import Contribution
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.projects.models import Project
 from app.reports.models import Report, ReportItem, ReportSection
 from app.reviews.models import Review, ReviewerAssignment
+from app.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
 

@@ -62,10 +62,10 @@ def add_desk_work(app, count):
     """`count` contributions awaiting screening and `count` in review (one reviewed, one late) in BM."""
     from datetime import timedelta
 
-    from app.community.models import utcnow
     from app.contributions.models import Contribution
     from app.extensions import db
     from app.reviews.services import assignments
+    from app.timeutil import utcnow
     from tests.factories import ReviewFactory, contribution_in_state
 
     with app.app_context():

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.background.models import BackgroundJob
-from app.community.models import utcnow
 from app.extensions import db
-from app.sweep import sweep
 from app.mail.models import OutboxMessage
+from app.sweep import sweep
+from app.timeutil import utcnow
 from tests.conftest import ROOT, WITH_REDIS
 from tests.factories import PASSWORD
 from tests.reports.support import REPORTS_FOLDER, bearer, create_report

@@ -31,7 +31,13 @@ def test_the_module_imports_nothing_of_the_app():
     assert not [name for name in imported if name == "app" or name.startswith("app.")]
 
 
-def test_community_models_still_offers_utcnow():
-    from app.community.models import utcnow as reexported
-
-    assert reexported is utcnow
+def test_every_module_takes_the_time_helpers_from_timeutil():
+    # One home for them: importing utcnow from a feature's models would tie that feature to the importer.
+    root = Path(timeutil.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module != "app.timeutil":
+                if {"utcnow", "as_utc"} & {alias.name for alias in node.names}:
+                    offenders.append(f"{path.relative_to(root.parent)}: from {node.module}")
+    assert not offenders

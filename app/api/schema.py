@@ -25,6 +25,7 @@ from app.converters import MAX_ID
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.service_errors import Invalid
+from app.timeutil import as_utc
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -57,7 +58,7 @@ def documented(schema_type, **keywords):
 # --- value types --------------------------------------------------------------------------------
 
 def _utc(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return as_utc(moment).astimezone(timezone.utc)  # naive ones (SQLite) are UTC; aware ones are written in UTC
 
 
 # Stored times are UTC, but SQLite hands them back without a zone: always sent with the offset.

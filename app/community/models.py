@@ -5,8 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.timeutil import utcnow  # also re-exported: other features import it from here
-
+from app.timeutil import utcnow
 
 # The six CERIS thematic areas, seeded on install (code, name).
 CERIS_AREAS = [

@@ -3,10 +3,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.community.models import Network, ThematicArea, utcnow
+from app.community.models import Network, ThematicArea
 from app.contributions.types import TYPES
 from app.extensions import db
 from app.projects.models import CallTopic, Project
+from app.timeutil import utcnow
 from app.workshops.models import Workshop
 
 # The states of workflows/contribution.toml; the CHECK keeps the column honest.

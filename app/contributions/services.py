@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User, UserRole, user_areas
-from app.community.models import ThematicArea
+from app.community.services import area_ids_for_codes
 from app.contributions import reviewer_visibility, search
 from app.contributions.models import Contribution, ContributionRevision, contribution_areas
 from app.contributions.types import TYPES
@@ -387,11 +387,11 @@ def list_visible(user, state=None, type=None, area=None, network_id=None, worksh
     if type:
         query = query.where(Contribution.type.in_(type if isinstance(type, (list, tuple)) else [type]))
     if area:
-        codes = [code.upper() for code in (area if isinstance(area, (list, tuple)) else [area])]
+        codes = area if isinstance(area, (list, tuple)) else [area]
         query = query.where(
             sa.exists()
             .where(contribution_areas.c.contribution_id == Contribution.id)
-            .where(contribution_areas.c.area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code.in_(codes))))
+            .where(contribution_areas.c.area_id.in_(area_ids_for_codes(codes)))
         )
     if network_id:
         query = query.where(Contribution.network_id == network_id)

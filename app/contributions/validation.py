@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from app.community.models import Network, ThematicArea
+from app.community.models import Network
+from app.community.services import areas_for_codes
 from app.contributions.types import TYPES
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -72,13 +73,11 @@ def validate(payload, partial=False, contribution_type=None):
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
             errors["thematic_areas"] = _l("Give a list of thematic area codes.")
         else:
-            wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
-            areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.code.in_(wanted))).all() if wanted else []
-            unknown = set(wanted) - {area.code for area in areas}
+            areas, unknown = areas_for_codes(codes)
             if unknown:
                 errors["thematic_areas"] = _l("Unknown thematic area: %(codes)s", codes=", ".join(sorted(unknown)))
             else:
-                cleaned["areas"] = sorted(areas, key=lambda area: area.position)
+                cleaned["areas"] = areas
 
     if "project_ids" in payload or not partial:
         ids = payload.get("project_ids") or []

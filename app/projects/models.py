@@ -4,9 +4,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.community.models import ThematicArea, utcnow
+from app.community.models import ThematicArea
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.timeutil import utcnow
 
 PROGRAMMES = {
     "H2020": _l("Horizon 2020"),

@@ -8,7 +8,8 @@ from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from app.community.models import Network, ThematicArea
+from app.community.models import Network
+from app.community.services import area_ids_for_codes
 from app.contributions.models import Contribution, contribution_areas
 from app.contributions.types import TYPES
 from app.extensions import db
@@ -162,7 +163,7 @@ def criteria_clause(section):
     effective = criteria(section)
     if not effective["draws_contributions"] or not effective["areas"]:
         return sa.false()
-    area_ids = sa.select(ThematicArea.id).where(ThematicArea.code.in_(effective["areas"]))
+    area_ids = area_ids_for_codes(effective["areas"])
     conditions = [
         sa.exists().where(contribution_areas.c.contribution_id == Contribution.id, contribution_areas.c.area_id.in_(area_ids))
     ]

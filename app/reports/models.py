@@ -3,9 +3,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.community.models import Network, ThematicArea, utcnow
+from app.community.models import Network, ThematicArea
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.timeutil import utcnow
 from app.workshops.models import Workshop
 
 KINDS = {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app.community.models import ThematicArea
+from app.community.services import area_ids_for_codes, areas_for_codes, normalise_area_codes
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.pagination import paginate
@@ -140,7 +140,7 @@ def _published_area_clause(code):
 def _live_area_clause(code):
     return sa.exists().where(
         report_areas.c.report_id == Report.id,
-        report_areas.c.area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code == code)),
+        report_areas.c.area_id.in_(area_ids_for_codes([code])),
     )
 
 
@@ -163,7 +163,7 @@ def list_reports(user, area=None, kind=None, state=None, page=1, per_page=20):
     editable = editable_reports_clause(user)
     statement = sa.select(Report).where(sa.or_(published_clause(), editable))
     if area:
-        code = area.upper()
+        code = (normalise_area_codes([area]) or [area])[0]  # stored codes are upper case: "bm" finds BM
         statement = statement.where(
             sa.or_(sa.and_(editable, _live_area_clause(code)), sa.and_(sa.not_(editable), _published_area_clause(code)))
         )
@@ -181,7 +181,7 @@ def published_reports(area=None, kind=None, page=1, per_page=20):
     latest = sa.select(sa.func.max(ReportVersion.published_at)).where(ReportVersion.report_id == Report.id).scalar_subquery()
     statement = sa.select(Report).where(published_clause())
     if area:
-        statement = statement.where(_published_area_clause(area.upper()))
+        statement = statement.where(_published_area_clause((normalise_area_codes([area]) or [area])[0]))
     if kind:
         statement = statement.where(Report.kind == kind)
     return paginate(statement.order_by(latest.desc(), Report.id.desc()), page, per_page)
@@ -209,17 +209,15 @@ def _resolve_areas(codes, name, errors, required=True):
     if not isinstance(codes, (list, tuple)) or not all(isinstance(code, str) for code in codes):
         errors[name] = _l("A list of thematic area codes, e.g. [\"BM\"].")
         return []
-    wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
-    if not wanted:
+    if not normalise_area_codes(codes):
         if required:
             errors[name] = _l("Choose at least one thematic area.")
         return []
-    areas = db.session.scalars(sa.select(ThematicArea).where(ThematicArea.code.in_(wanted))).all()
-    unknown = sorted(set(wanted) - {area.code for area in areas})
+    areas, unknown = areas_for_codes(codes)
     if unknown:
-        errors[name] = _l("Unknown thematic area: %(codes)s", codes=", ".join(unknown))
+        errors[name] = _l("Unknown thematic area: %(codes)s", codes=", ".join(sorted(unknown)))
         return []
-    return sorted(areas, key=lambda area: area.position)
+    return areas
 
 
 def _clean_title(value, errors, name="title"):

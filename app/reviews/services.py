@@ -479,7 +479,7 @@ def desk(user, now=None):
             section["ready"].append(contribution)
         if waiting:
             section["outstanding"].append((contribution, waiting))
-        late = [a for a in waiting if (a.due_at if a.due_at.tzinfo else a.due_at.replace(tzinfo=now.tzinfo)) < now]
+        late = [a for a in waiting if as_utc(a.due_at) < now]
         if late:
             section["overdue"].append((contribution, late))
     return list(by_area.values())

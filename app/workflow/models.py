@@ -3,8 +3,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.community.models import utcnow
 from app.extensions import db
+from app.timeutil import utcnow
 
 
 class WorkflowHistory(db.Model):

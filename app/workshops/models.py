@@ -3,8 +3,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.community.models import ThematicArea, utcnow
+from app.community.models import ThematicArea
 from app.extensions import db
+from app.timeutil import utcnow
 
 
 class Workshop(db.Model):

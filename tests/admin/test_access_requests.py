@@ -15,7 +15,7 @@ def _request(in_app, request_id):
 
 
 def test_list_shows_pending_requests_before_decided_ones(admin_client, make_access_request, in_app):
-    from app.community.models import utcnow
+    from app.timeutil import utcnow
 
     make_access_request(email="decided@example.eu", name="Dora Decided", state="rejected", decided_at=utcnow())
     make_access_request(email="waiting@example.eu", name="Wim Waiting")
@@ -81,7 +81,7 @@ def test_approval_for_an_existing_account_is_refused(admin_client, make_access_r
 
 
 def test_deciding_a_decided_request_is_a_conflict(admin_client, make_access_request, in_app):
-    from app.community.models import utcnow
+    from app.timeutil import utcnow
 
     request_id = make_access_request(state="rejected", decided_at=utcnow(), decision_note="Not eligible")
     response = post_form(
@@ -115,7 +115,7 @@ def test_rejection_needs_a_reason(admin_client, make_access_request, in_app):
 
 
 def test_list_costs_the_same_queries_for_few_or_many_deciders(admin_client, make_access_request, make_user, count_queries):
-    from app.community.models import utcnow
+    from app.timeutil import utcnow
 
     def decided_by_new_admins(count):
         for _ in range(count):

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from app.auth import services
 from app.auth.models import Invitation, User
-from app.community.models import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.timeutil import utcnow
 from tests.factories import PASSWORD, NetworkFactory
 from tests.support import csrf_token, link_in, post_form, sign_in
 

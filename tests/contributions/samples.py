@@ -1,11 +1,11 @@
 """Complete, valid API payloads for each contribution type, and worlds to test the workflow in."""
 from app.auth.models import User
-from app.community.models import utcnow
 from app.contributions import services
 from app.contributions.models import Contribution
 from app.extensions import db
 from app.projects.models import Project
 from app.reviews.models import Review, ReviewerAssignment
+from app.timeutil import utcnow
 
 TYPE_FIELDS = {
     "capability_gap": {

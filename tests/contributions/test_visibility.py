@@ -29,9 +29,9 @@ def withdrawn(app, client, contributor, reviewer):
     _transition(client, headers, after, "withdraw")
     # An assignment cannot normally exist on a draft; even so it must not open one to a reviewer.
     with app.app_context():
-        from app.community.models import utcnow
         from app.extensions import db
         from app.reviews.models import ReviewerAssignment
+        from app.timeutil import utcnow
 
         for contribution_id in (never, after):
             db.session.add(ReviewerAssignment(contribution_id=contribution_id, reviewer_id=reviewer.id, due_at=utcnow(), automatic=False))

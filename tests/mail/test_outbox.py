@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import Invitation
-from app.community.models import utcnow
 from app.extensions import db
 from app.jobs import enqueue
 from app.mail import services as mail
 from app.mail.jobs import send_outbox_message
 from app.mail.models import OutboxMessage
+from app.timeutil import utcnow
 from tests.factories import PASSWORD, OutboxMessageFactory
 from tests.support import UNREACHABLE_REDIS_URL, closed_port, post_form, sign_in, wait_for
 

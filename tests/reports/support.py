@@ -45,10 +45,11 @@ def make_network(app, name, country="BE", kind="practitioners"):
 def make_contribution(app, title, type="capability_gap", areas=("BM",), network_id=None, state="accepted", author_id=None,
                       fields=None, addresses=(), submitted_days_ago=1, organisation=None):
     """A contribution straight in `state` (default accepted), committed; returns its id."""
-    from app.community.models import ThematicArea, utcnow
+    from app.community.models import ThematicArea
     from app.contributions.models import Contribution
     from app.contributions.services import search_text_of
     from app.extensions import db
+    from app.timeutil import utcnow
     from tests.factories import UserFactory
 
     with app.app_context():

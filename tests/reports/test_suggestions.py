@@ -6,10 +6,10 @@ from tests.reports.support import bearer, create_report, item_for, make_contribu
 def _accept_through_the_workflow(app, contribution_id, editor):
     """Two completed reviews, then the editor's `accept` transition (with its effects)."""
     from app.auth.models import User
-    from app.community.models import utcnow
     from app.contributions import services
     from app.contributions.models import Contribution
     from app.reviews.models import Review, ReviewerAssignment
+    from app.timeutil import utcnow
     from tests.factories import UserFactory
 
     with app.app_context():

@@ -9,10 +9,10 @@ from tests.support import csrf_token
 
 @pytest.fixture
 def desk_world(app, make_user):
-    from app.community.models import utcnow
     from app.contributions import services
     from app.extensions import db
     from app.reviews.models import Review, ReviewerAssignment
+    from app.timeutil import utcnow
 
     author = make_user(["contributor"], organisation="Guardia Civil")
     editor = make_user(["editor"], area_codes=["BM"], organisation="European Commission")

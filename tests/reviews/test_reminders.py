@@ -8,10 +8,10 @@ from tests.contributions.samples import payload, put_in_state, user
 
 @pytest.fixture
 def overdue(app, make_user):
-    from app.community.models import utcnow
     from app.contributions import services
     from app.extensions import db
     from app.reviews.models import Review, ReviewerAssignment
+    from app.timeutil import utcnow
 
     author = make_user(["contributor"], organisation="Guardia Civil")
     late = make_user(["reviewer"], area_codes=["BM"], organisation="Politie")
@@ -38,8 +38,8 @@ def test_remind_sends_one_reminder_a_day(app, overdue, mailbox):
 
 
 def test_a_day_later_the_reminder_comes_again(app, overdue):
-    from app.community.models import utcnow
     from app.reviews.services import remind_overdue
+    from app.timeutil import utcnow
 
     with app.app_context():
         assert remind_overdue() == 1

@@ -324,9 +324,9 @@ def _insert_first_when(app, table, statement_mark, values):
 
 
 def test_the_same_review_posted_twice_at_once_is_stored_once(app, client, world):
-    from app.community.models import utcnow
     from app.extensions import db
     from app.reviews.models import Review
+    from app.timeutil import utcnow
 
     contribution_id = world["ids"]["in_review"]
     reviewer_id = world["people"]["reviewer"].id
@@ -354,9 +354,9 @@ def test_the_same_review_posted_twice_at_once_is_stored_once(app, client, world)
 
 
 def test_the_same_reviewer_assigned_twice_at_once_is_assigned_once(app, client, world):
-    from app.community.models import utcnow
     from app.extensions import db
     from app.reviews.models import ReviewerAssignment
+    from app.timeutil import utcnow
 
     contribution_id = world["ids"]["in_review"]
     spare_id = world["people"]["spare_reviewer"].id
