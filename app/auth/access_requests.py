@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.accounts import find_user_by_email, normalise_email
 from app.auth.errors import AccountConflict
 from app.auth.invitations import invite
-from app.auth.models import AccessRequest, User, UserRole
+from app.auth.models import REQUEST_APPROVED, REQUEST_PENDING, REQUEST_REJECTED, AccessRequest, User, UserRole
 from app.community.services import get_or_create_network
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -21,7 +21,7 @@ from app.urls import external_url
 def request_access(email, name, organisation, country, network_name, motivation):
     email = normalise_email(email)
     pending = db.session.scalar(
-        sa.select(AccessRequest).where(AccessRequest.email == email, AccessRequest.state == "pending")
+        sa.select(AccessRequest).where(AccessRequest.email == email, AccessRequest.state == REQUEST_PENDING)
     )
     if pending is not None or find_user_by_email(email) is not None:
         # Say the same thing either way: the form must not reveal who has an account.
@@ -53,7 +53,7 @@ def request_access(email, name, organisation, country, network_name, motivation)
 @transactional
 def approve_access_request(access_request, approver, roles=("contributor",), area_codes=()):
     """Approve and invite; claiming the pending request first means a double click or two admins send one invitation."""
-    _claim_access_request(access_request, approver, "approved")
+    _claim_access_request(access_request, approver, REQUEST_APPROVED)
     network = get_or_create_network(access_request.network_name) if access_request.network_name else None
     # One unit: the claim, the network and the invitation are committed together, or none of them.
     invitation = invite(
@@ -72,7 +72,7 @@ def approve_access_request(access_request, approver, roles=("contributor",), are
 def _claim_access_request(access_request, approver, state, note=""):
     claimed = db.session.execute(
         sa.update(AccessRequest)
-        .where(AccessRequest.id == access_request.id, AccessRequest.state == "pending")
+        .where(AccessRequest.id == access_request.id, AccessRequest.state == REQUEST_PENDING)
         .values(state=state, decided_at=utcnow(), decided_by_id=approver.id, decision_note=_text(note).strip())
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -83,7 +83,7 @@ def _claim_access_request(access_request, approver, state, note=""):
 
 @transactional
 def reject_access_request(access_request, approver, note=""):
-    _claim_access_request(access_request, approver, "rejected", note)
+    _claim_access_request(access_request, approver, REQUEST_REJECTED, note)
 
 
 def get_access_request(request_id):
@@ -92,7 +92,7 @@ def get_access_request(request_id):
 
 def access_requests_page(page=1, per_page=None):
     """Pending requests first, oldest first (a queue); then decided ones, latest decision first."""
-    is_pending = AccessRequest.state == "pending"
+    is_pending = AccessRequest.state == REQUEST_PENDING
     statement = sa.select(AccessRequest).options(selectinload(AccessRequest.decided_by)).order_by(
         sa.case((is_pending, 0), else_=1),
         sa.case((is_pending, AccessRequest.created_at)),
@@ -103,4 +103,4 @@ def access_requests_page(page=1, per_page=None):
 
 
 def count_pending_access_requests():
-    return db.session.scalar(sa.select(sa.func.count(AccessRequest.id)).where(AccessRequest.state == "pending")) or 0
+    return db.session.scalar(sa.select(sa.func.count(AccessRequest.id)).where(AccessRequest.state == REQUEST_PENDING)) or 0

@@ -159,6 +159,8 @@ class Invitation(db.Model):
 
 
 ACCESS_REQUEST_STATES = ("pending", "approved", "rejected")
+# An access request's own states (not the contribution workflow's, though one word is shared): code names them by these.
+REQUEST_PENDING, REQUEST_APPROVED, REQUEST_REJECTED = ACCESS_REQUEST_STATES
 
 
 class AccessRequest(db.Model):

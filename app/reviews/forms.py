@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import record_id
 from app.i18n import lazy_gettext as _l
+from app.reviews.models import ACCEPT, REJECT, REVISE
 
 SCORE_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
 
@@ -11,7 +12,7 @@ SCORE_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
 class ReviewForm(FlaskForm):
     recommendation = RadioField(
         _l("Recommendation"),
-        choices=[("accept", _l("Accept")), ("revise", _l("Ask for changes")), ("reject", _l("Reject"))],
+        choices=[(ACCEPT, _l("Accept")), (REVISE, _l("Ask for changes")), (REJECT, _l("Reject"))],
         validators=[DataRequired()],
     )
     relevance = RadioField(_l("Relevance (1 low – 5 high)"), choices=SCORE_CHOICES, validators=[DataRequired()])

@@ -6,7 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.timeutil import utcnow
 
+# A reviewer's advice: review vocabulary, not workflow transitions (though two words are shared); code names them by these.
 RECOMMENDATIONS = ("accept", "revise", "reject")
+ACCEPT, REVISE, REJECT = RECOMMENDATIONS
 SCORES = ("relevance", "evidence", "urgency")
 
 

@@ -12,7 +12,7 @@ from app.contributions.models import Contribution, contribution_areas
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.notifications.services import notify
-from app.reviews.models import RECOMMENDATIONS, SCORES, Review, ReviewerAssignment
+from app.reviews.models import RECOMMENDATIONS, REJECT, REVISE, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.timeutil import as_utc, utcnow
@@ -216,7 +216,7 @@ def validate_review(payload):
             errors[text_field] = _l("Text of at most 20,000 characters.")
         else:
             cleaned[text_field] = clean_plain_text(value)
-    if cleaned.get("recommendation") in ("revise", "reject") and not cleaned.get("comment_to_author"):
+    if cleaned.get("recommendation") in (REVISE, REJECT) and not cleaned.get("comment_to_author"):
         errors["comment_to_author"] = _l("Tell the author why.")
     if errors:
         raise ReviewInputError(_l("Some answers are not valid."), errors)
