@@ -8,6 +8,7 @@ tests/api/test_openapi_conformance.py and every API test the answers,
 tests/api/test_schemathesis.py fuzzes the lot as each role).
 """
 import functools
+from typing import Any
 
 from app.api import shapes
 from app.api.schema import openapi_schemas, query_parameters
@@ -26,7 +27,7 @@ ERROR_MEANINGS = {
 }
 
 # Every class the table names; the classes they use are found from these.
-_MODELS = []
+_MODELS: list[type] = []
 
 
 def _ref(model):
@@ -57,11 +58,11 @@ def _answer(description, model):
     return {"description": description, "content": _json(_ref(model))}
 
 
-_PUBLIC = [{}, {"bearerAuth": []}]
+_PUBLIC: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
 
 # --- accounts and reference data -------------------------------------------------------------
 
-PATHS = {
+PATHS: dict[str, dict[str, Any]] = {
     "/tokens": {
         "post": {
             "summary": "Issue a bearer token for a user's e-mail and password",

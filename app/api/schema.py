@@ -150,7 +150,7 @@ def field_messages(error: ValidationError):
     A problem inside a list is told on the list, naming the entry, as the
     services tell theirs (references: "Entry 2: Must be text.").
     """
-    fields = {}
+    fields: dict[str, str] = {}
     for item in error.errors():
         place, entry = [], None
         for part in item["loc"]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.community.models import ThematicArea, network_memberships
-from app.extensions import db
+from app.extensions import Model, db
 from app.i18n import lazy_gettext as _l
 from app.timeutil import utcnow
 
@@ -27,7 +27,7 @@ user_areas = db.Table(
 )
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (sa.CheckConstraint(ROLES_CHECK, name="role_known"),)
 
@@ -35,7 +35,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True, index=True)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,7 +114,7 @@ def hash_token(plaintext):
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,7 +134,7 @@ class ApiToken(db.Model):
         return self.revoked_at is not None
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +163,7 @@ ACCESS_REQUEST_STATES = ("pending", "approved", "rejected")
 REQUEST_PENDING, REQUEST_APPROVED, REQUEST_REJECTED = ACCESS_REQUEST_STATES
 
 
-class AccessRequest(db.Model):
+class AccessRequest(Model):
     __tablename__ = "access_requests"
     __table_args__ = (
         sa.CheckConstraint("state IN ('" + "', '".join(ACCESS_REQUEST_STATES) + "')", name="state_known"),

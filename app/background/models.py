@@ -3,13 +3,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 JOB_STATES = ("queued", "started", "finished", "failed")
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Model):
     """One piece of background work someone waits for (a report build, ...).
 
     Written (queued) in the same transaction as the change that asks for it,

@@ -1,5 +1,6 @@
 """Recording background jobs: queued in the caller's transaction, moved on by the job itself."""
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -33,7 +34,7 @@ def new_job(kind, subject_type="", subject_id=None, created_by=None, **params):
 
 # Who besides its creator and admins may follow a job about a subject: `subject_type` -> rule(user, subject_id),
 # registered by the subject's feature (reports: the editors of the report), so this module knows no feature.
-_FOLLOWERS = {}
+_FOLLOWERS: dict[str, Callable] = {}
 
 
 def followers_of(subject_type):

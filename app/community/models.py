@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.i18n import lazy_gettext as _l
 from app.timeutil import utcnow
 
@@ -33,7 +33,7 @@ network_memberships = db.Table(
 )
 
 
-class ThematicArea(db.Model):
+class ThematicArea(Model):
     __tablename__ = "thematic_areas"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class ThematicArea(db.Model):
         return f"<ThematicArea {self.code}>"
 
 
-class Network(db.Model):
+class Network(Model):
     __tablename__ = "networks"
     __table_args__ = (
         sa.CheckConstraint(

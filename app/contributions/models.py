@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.community.models import Network, ThematicArea
 from app.contributions.types import TYPES
-from app.extensions import db
+from app.extensions import Model, db
 from app.projects.models import CallTopic, Project
 from app.timeutil import utcnow
 from app.workshops.models import Workshop
@@ -34,7 +34,7 @@ solution_gap_links = db.Table(
 )
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     __tablename__ = "contributions"
     __table_args__ = (
         sa.CheckConstraint("type IN ('" + "', '".join(TYPES) + "')", name="type_known"),
@@ -118,7 +118,7 @@ class Contribution(db.Model):
         return f"<Contribution {self.id} {self.type} {self.state}>"
 
 
-class ContributionRevision(db.Model):
+class ContributionRevision(Model):
     """What a contribution said at one revision; immutable once written."""
 
     __tablename__ = "contribution_revisions"
@@ -143,7 +143,7 @@ class ContributionRevision(db.Model):
     created_by = relationship("User")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

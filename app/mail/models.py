@@ -3,13 +3,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One e-mail, persisted before any attempt to send it.
 
     pending -> sending (claimed by exactly one sender) -> sent, or back to

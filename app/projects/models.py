@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.community.models import ThematicArea
-from app.extensions import db
+from app.extensions import Model, db
 from app.i18n import lazy_gettext as _l
 from app.timeutil import utcnow
 
@@ -30,7 +30,7 @@ project_areas = db.Table(
 )
 
 
-class Project(db.Model):
+class Project(Model):
     __tablename__ = "projects"
     __table_args__ = (
         sa.CheckConstraint("programme IN ('" + "', '".join(PROGRAMMES) + "')", name="programme_known"),
@@ -91,7 +91,7 @@ class Project(db.Model):
         return f"<Project {self.acronym}>"
 
 
-class CallTopic(db.Model):
+class CallTopic(Model):
     """A topic of a Horizon Europe Cluster 3 work programme call, which contributions may inform."""
 
     __tablename__ = "call_topics"

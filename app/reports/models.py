@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.community.models import Network, ThematicArea
-from app.extensions import db
+from app.extensions import Model, db
 from app.i18n import lazy_gettext as _l
 from app.timeutil import utcnow
 from app.workshops.models import Workshop
@@ -33,7 +33,7 @@ report_areas = db.Table(
 )
 
 
-class Report(db.Model):
+class Report(Model):
     """A report edition. `version` is the number of the edition being prepared, or the last one published.
 
     Its lifecycle is the workflow of workflows/report.toml: draft -> frozen
@@ -104,7 +104,7 @@ class Report(db.Model):
         return f"<Report {self.id} {self.kind} v{self.version} {self.state}>"
 
 
-class ReportSection(db.Model):
+class ReportSection(Model):
     """An ordered section: a heading, the editor's synthesis and what contributions it draws on.
 
     Criteria: areas (codes; none: the report's areas), types (none: every
@@ -142,7 +142,7 @@ class ReportSection(db.Model):
     )
 
 
-class ReportItem(db.Model):
+class ReportItem(Model):
     """The editor's decision on one contribution in one section (suggestions nobody decided on are not stored).
 
     A contribution re-opened out of `accepted` keeps its row with `left_at`
@@ -170,7 +170,7 @@ class ReportItem(db.Model):
     contribution = relationship("Contribution", lazy="joined")
 
 
-class ReportVersion(db.Model):
+class ReportVersion(Model):
     """One published version: its files on disk, with their SHA-256. Written once, never changed."""
 
     __tablename__ = "report_versions"

@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 # A reviewer's advice: review vocabulary, not workflow transitions (though two words are shared); code names them by these.
@@ -12,7 +12,7 @@ ACCEPT, REVISE, REJECT = RECOMMENDATIONS
 SCORES = ("relevance", "evidence", "urgency")
 
 
-class ReviewerAssignment(db.Model):
+class ReviewerAssignment(Model):
     __tablename__ = "reviewer_assignments"
     __table_args__ = (
         sa.UniqueConstraint("contribution_id", "reviewer_id", name="uq_reviewer_assignments_pair"),
@@ -39,7 +39,7 @@ class ReviewerAssignment(db.Model):
         return self.declined_at is None
 
 
-class Review(db.Model):
+class Review(Model):
     """One reviewer's review of one revision. Editable until the decision."""
 
     __tablename__ = "reviews"

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.community.models import ThematicArea
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 SUBSCRIPTION_STATES = ("active", "unsubscribed")
@@ -16,7 +16,7 @@ subscription_areas = db.Table(
 )
 
 
-class Subscription(db.Model):
+class Subscription(Model):
     """A confirmed address. Nothing is stored before the address owner confirms (double opt-in):
     the request lives only in the signed link e-mailed to them."""
 

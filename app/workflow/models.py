@@ -3,11 +3,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 
-class WorkflowHistory(db.Model):
+class WorkflowHistory(Model):
     """One applied transition; written once, never updated."""
 
     __tablename__ = "workflow_history"

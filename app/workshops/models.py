@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.community.models import ThematicArea
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     __tablename__ = "workshops"
     __table_args__ = (
         sa.CheckConstraint("call_closes IS NULL OR call_opens IS NULL OR call_closes >= call_opens", name="call_window_ordered"),
