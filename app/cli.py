@@ -1,5 +1,5 @@
 """Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker | reviews remind |
-reports retry-builds`. Every command lives here, not in view modules; each calls its feature's services."""
+reports retry-builds | projects import`. Every command lives here, not in view modules; each calls its feature's services."""
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -13,6 +13,8 @@ from app.demo import load_demo
 from app.i18n import gettext as _
 from app.jobs import queue, redis_connection
 from app.mail import services as mail_services
+from app.projects import services as project_services
+from app.projects.importer import CALL_TOPICS, LEGAL_BASIS, PROJECTS, TOPICS
 from app.reports import services as report_services
 from app.reviews.jobs import send_review_reminders
 from app.service_errors import ServiceError
@@ -23,6 +25,7 @@ outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 jobs_cli = AppGroup("jobs", help="Background job workers.")
 reviews_cli = AppGroup("reviews", help="Reviews.")
 reports_cli = AppGroup("reports", help="Reports.")
+projects_cli = AppGroup("projects", help="The project explorer.")
 
 
 # Plain click commands get no app context from app.cli (only AppGroup commands
@@ -113,6 +116,28 @@ def retry_builds_command():
     click.echo(_("Report builds queued again: %(count)d", count=report_services.retry_queued_builds()))
 
 
+# Projects first, so topics and legal-basis files given on the same line find the projects they complete.
+IMPORT_ORDER = (PROJECTS, TOPICS, LEGAL_BASIS, CALL_TOPICS)
+
+
+@projects_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_projects_command(files):
+    """Import CORDIS CSV files (project.csv, topics.csv, legalBasis.csv, call topics); each is refused whole on a bad row."""
+    kinds = {}
+    for path in files:
+        try:
+            kinds[path] = project_services.detect_kind(path)
+        except ServiceError as error:
+            raise click.ClickException(f"{path}: {error.message}") from None
+    for path in sorted(files, key=lambda path: IMPORT_ORDER.index(kinds[path])):
+        try:
+            summary = project_services.import_file(path)
+        except ServiceError as error:
+            raise click.ClickException(_("%(file)s refused, nothing changed: %(reason)s", file=path, reason=error.message)) from None
+        click.echo(f"{path}: {project_services.summary_text(summary)}")
+
+
 def register(app):
-    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli, reviews_cli, reports_cli):
+    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli, reviews_cli, reports_cli, projects_cli):
         app.cli.add_command(command)

@@ -1,9 +1,24 @@
-"""A believable demo data set: networks from several member states, users of every role."""
+"""A believable demo data set: networks from several member states, users of every role, and the
+CORDIS samples in the project explorer when they are beside the repository (../shared/data/cordis)."""
+from pathlib import Path
+
+from flask import current_app
+
 from app.auth import services as auth_services
 from app.community import services as community_services
+from app.projects import services as project_services
 from app.unit_of_work import transactional
 
 DEMO_PASSWORD = "ceris-demo-2026"
+
+# In import order: the projects first, then what completes and classifies them, then the call topics.
+CORDIS_SAMPLES = ("h2020-project-sample.csv", "horizon-europe-topics.csv", "horizon-europe-legalBasis.csv", "cluster3-calls-2025.csv")
+
+
+def cordis_sample_folder():
+    """CORDIS_SAMPLE_FOLDER, else shared/data/cordis beside the repository."""
+    configured = current_app.config.get("CORDIS_SAMPLE_FOLDER")
+    return Path(configured) if configured else Path(current_app.root_path).resolve().parent.parent / "shared" / "data" / "cordis"
 
 DEMO_NETWORKS = [
     ("ENLETS - European Network of Law Enforcement Technology Services", "practitioners", ""),
@@ -49,4 +64,11 @@ def load_demo():
             if network_index is not None:
                 user.networks = [networks[network_index]]
         logins.append((email, DEMO_PASSWORD, roles))
+    load_cordis_samples()
     return logins
+
+
+def load_cordis_samples():
+    """Import the CORDIS samples that are there (idempotent: a second run finds them unchanged); the summaries."""
+    folder = cordis_sample_folder()
+    return [project_services.import_file(str(folder / name)) for name in CORDIS_SAMPLES if (folder / name).is_file()]

@@ -1,6 +1,7 @@
 """Administration forms. Choices that come from the database are filled in by the views."""
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SearchField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
@@ -91,3 +92,7 @@ class NetworkForm(FlaskForm):
 class AreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class ProjectImportForm(FlaskForm):
+    file = FileField(_l("CORDIS file"), validators=[FileRequired(_l("Choose a file to import."))])

@@ -10,12 +10,16 @@ from app.admin import forms
 from app.auth import services as auth_services
 from app.auth.decorators import roles_required
 from app.auth.models import ROLES
+from app.background import services as background_services
 from app.community import services as community_services
 from app.community.models import NETWORK_KINDS
 from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.mail import services as mail_services
+from app.projects import jobs as project_jobs
+from app.projects import services as project_services
+from app.service_errors import ServiceError
 
 bp = Blueprint("admin", __name__)
 
@@ -416,3 +420,36 @@ def flush_outbox():
             "warning",
         )
     return redirect(url_for("admin.outbox"))
+
+
+# --- project import (CORDIS files) ---------------------------------------------------------
+
+def _render_import(form, import_job=None, status=200):
+    return render_template(
+        "admin/projects_import.html", form=form, job=import_job, limit_bytes=project_services.upload_limit_bytes()
+    ), status
+
+
+@bp.route("/projects/import", methods=["GET", "POST"])
+@roles_required("admin")
+def projects_import():
+    form = forms.ProjectImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            import_job = project_jobs.start_import(upload.filename, upload.stream, _me())
+        except ServiceError as error:
+            show_service_error(form, error)
+            return _render_import(form, status=error.status)
+        return redirect(url_for("admin.projects_import_job", job_id=import_job.id), 303)
+    return _render_import(form, status=_status(form))
+
+
+@bp.get("/projects/import/<job_id>")
+@roles_required("admin")
+def projects_import_job(job_id):
+    import_job = background_services.get(job_id) if "\x00" not in job_id else None
+    if import_job is None or import_job.kind != project_jobs.IMPORT_JOB_KIND or not background_services.can_follow_job(_me(), import_job):
+        abort(404)
+    return _render_import(forms.ProjectImportForm(), import_job)
+

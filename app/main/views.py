@@ -3,6 +3,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from app.community import services as community_services
 from app.main import help, services
 from app.main.forms import LanguageForm
+from app.projects import services as project_services
 from app.redirects import safe_target
 
 bp = Blueprint("main", __name__)
@@ -18,7 +19,7 @@ def area(code):
     thematic_area = community_services.area_by_code(code)
     if thematic_area is None:
         abort(404)
-    return render_template("main/area.html", area=thematic_area)
+    return render_template("main/area.html", area=thematic_area, call_topics=project_services.open_call_topics(thematic_area))
 
 
 @bp.post("/language")

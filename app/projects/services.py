@@ -20,6 +20,7 @@ so a project imported later is classified by its own row); call topics
 outside Cluster 3 are skipped.
 """
 import os
+import secrets
 from datetime import datetime, timezone
 from decimal import Decimal
 from itertools import groupby
@@ -35,7 +36,7 @@ from app.projects import importer
 from app.projects.classification import areas_from_codes
 from app.projects.importer import CALL_TOPICS, LEGAL_BASIS, PROJECTS, TOPICS, FileRefused, RowRefused
 from app.projects.models import CallTopic, Project, project_areas
-from app.service_errors import Forbidden, Invalid, NotFound
+from app.service_errors import Forbidden, Invalid, NotFound, TooLarge
 from app.timeutil import utcnow
 from app.unit_of_work import transactional, unit_of_work
 
@@ -403,8 +404,61 @@ def correct_areas(project, area_codes, actor):
     return project
 
 
+# --- uploads for the import job -------------------------------------------------------------------------
+
+UPLOAD_SUFFIXES = (".csv", ".txt")
+SNIFF_BYTES = 64 * 1024
+COPY_CHUNK = 1 << 20
+
+
+def can_import(user):
+    """Imports replace what CORDIS says of every project: admins only."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin"))
+
+
 def import_upload_folder():
     """Where uploaded import files wait for their job (shared by the web processes and the workers)."""
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "imports")
+    folder = os.path.join(current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads"), "imports")
     os.makedirs(folder, exist_ok=True)
     return folder
+
+
+def upload_limit_bytes():
+    return current_app.config.get("PROJECT_IMPORT_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
+
+
+def save_upload(filename, stream, actor):
+    """Keep an uploaded CORDIS file for the import job: (stored name, kind). Refuses what is not CSV text of a known kind."""
+    if not can_import(actor):
+        raise Forbidden(_l("Only administrators may import projects."))
+    filename = os.path.basename((filename or "").replace("\\", "/")).strip()
+    if not filename or not filename.lower().endswith(UPLOAD_SUFFIXES):
+        raise Invalid(_l("Choose a CSV file (.csv)."), fields={"file": _l("Choose a CSV file (.csv).")})
+    stored = secrets.token_hex(16) + ".csv"
+    path = os.path.join(import_upload_folder(), stored)
+    limit, size, head = upload_limit_bytes(), 0, b""
+    try:
+        with open(path, "wb") as handle:
+            while chunk := stream.read(COPY_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(_l("The file is larger than %(limit)d MB.", limit=limit // (1024 * 1024)), fields={"file": _l("The file is too large.")})
+                if len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                handle.write(chunk)
+        if not size:
+            raise Invalid(_l("The file is empty."), fields={"file": _l("The file is empty.")})
+        if b"\x00" in head:
+            raise Invalid(_l("The file is not CSV text."), fields={"file": _l("The file is not CSV text.")})
+        kind = detect_kind(path)
+    except BaseException:
+        remove_upload(path)
+        raise
+    return stored, kind
+
+
+def remove_upload(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -1,5 +1,5 @@
 """Importing CORDIS files: the real extracts, their quirks, idempotency, refusals that change nothing, classification."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -187,7 +187,7 @@ def test_a_horizon_europe_file_with_decimal_commas_iso_dates_grant_doi_and_a_str
     assert project.objective == ('The so-called "last mile" of detection; tackled with "novel" sensors\nover two lines, "quoted" properly too')
     assert (project.total_cost, project.eu_contribution) == (Decimal("2494217.50"), Decimal("1999999.75"))
     assert (project.start_date, project.end_date, project.grant_doi) == (date(2022, 10, 1), date(2025, 9, 30), "10.3030/101000031")
-    assert project.content_updated_at.replace(tzinfo=timezone.utc) == datetime(2022, 9, 1, 10, 11, 12, tzinfo=timezone.utc)
+    assert project.content_updated_at.replace(tzinfo=UTC) == datetime(2022, 9, 1, 10, 11, 12, tzinfo=UTC)
     assert [area.code for area in project.areas] == ["BM"]
     assert db.session.scalar(sa.select(Project.acronym).where(Project.cordis_id == "101000032")) == "NEXT"
 
