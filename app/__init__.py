@@ -171,11 +171,11 @@ def _register_blueprints(app):
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.contributions.views import bp as contributions_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.reviews.views import bp as reviews_bp
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
     from app.projects.views import bp as projects_bp
     from app.reports.views import bp as reports_bp
+    from app.reviews.views import bp as reviews_bp
     from app.subscriptions.views import bp as subscriptions_bp
 
     app.register_blueprint(main_bp)
@@ -194,14 +194,14 @@ def _register_blueprints(app):
 
 # Every model module, so Alembic and create_all see the whole schema.
 from app.auth import models as _auth_models  # noqa: E402,F401
-from app.community import models as _community_models  # noqa: E402,F401
-from app.mail import models as _mail_models  # noqa: E402,F401
-from app.projects import models as _project_models  # noqa: E402,F401
-from app.workshops import models as _workshop_models  # noqa: E402,F401
-from app.contributions import models as _contribution_models  # noqa: E402,F401
-from app.reviews import models as _review_models  # noqa: E402,F401
-from app.notifications import models as _notification_models  # noqa: E402,F401
-from app.workflow import models as _workflow_models  # noqa: E402,F401
 from app.background import models as _background_models  # noqa: E402,F401
+from app.community import models as _community_models  # noqa: E402,F401
+from app.contributions import models as _contribution_models  # noqa: E402,F401
+from app.mail import models as _mail_models  # noqa: E402,F401
+from app.notifications import models as _notification_models  # noqa: E402,F401
+from app.projects import models as _project_models  # noqa: E402,F401
 from app.reports import models as _report_models  # noqa: E402,F401
+from app.reviews import models as _review_models  # noqa: E402,F401
 from app.subscriptions import models as _subscription_models  # noqa: E402,F401
+from app.workflow import models as _workflow_models  # noqa: E402,F401
+from app.workshops import models as _workshop_models  # noqa: E402,F401

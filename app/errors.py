@@ -1,7 +1,7 @@
 """Error responses: JSON under /api/, pages in the site's look elsewhere."""
 from flask import g, jsonify, render_template, request
-from sqlalchemy.exc import DataError
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
 from app.extensions import db

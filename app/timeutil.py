@@ -3,12 +3,12 @@
 Knows nothing of the app (no imports from `app`), so models, services and
 serialisers of every feature can use it without an import cycle.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow():
     """Now, as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment):
@@ -19,4 +19,4 @@ def as_utc(moment):
     """
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Every user-facing string is marked for translation; dates and numbers follow the locale."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -55,7 +55,7 @@ def test_browser_language_is_used_when_nothing_is_chosen(client):
 
 
 def test_dates_and_numbers_are_formatted_by_locale(app):
-    moment = datetime(2026, 3, 5, 14, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
     with app.test_request_context("/", headers={"Accept-Language": "de"}):
         env = app.jinja_env
         assert env.filters["date"](moment, "long") == "5. März 2026"

@@ -14,10 +14,10 @@ sides alike (PostgreSQL turns `state IN (...)` into `= ANY (ARRAY[...])`), so
 only whitespace needs normalising.
 """
 import os
-from contextlib import contextmanager
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest

@@ -4,7 +4,6 @@ Each page is measured with small data, then again after adding nine times
 as much of the same (ten times the data): the count must not grow, and it
 stays under the page's stated cap.
 """
-import pytest
 
 from tests.support import sign_in
 

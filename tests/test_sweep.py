@@ -199,9 +199,8 @@ def test_a_sweep_while_redis_is_still_down_raises_and_changes_nothing(offline_ap
 
     work_asked_for_during_the_outage(offline_app, admin, editor)
     written_ago(offline_app, 120)
-    with offline_app.app_context():
-        with pytest.raises(RedisError):
-            sweep()
+    with offline_app.app_context(), pytest.raises(RedisError):
+        sweep()
     assert waiting(offline_app) == (["pending"], ["queued"])
 
 

@@ -1,5 +1,5 @@
 import ast
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import app.timeutil as timeutil
@@ -11,7 +11,7 @@ def test_utcnow_is_aware_utc():
 
 
 def test_a_naive_moment_is_read_as_utc():
-    assert as_utc(datetime(2026, 3, 1, 12, 0)) == datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+    assert as_utc(datetime(2026, 3, 1, 12, 0)) == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def test_an_aware_moment_is_kept():

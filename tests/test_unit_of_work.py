@@ -14,35 +14,32 @@ def _network_names(app):
 
 def test_the_work_is_committed_once_and_then_the_callbacks_run(app):
     ran = []
-    with app.app_context():
-        with unit_of_work():
-            db.session.add(Network(name="ENLETS", kind="other"))
-            after_commit(lambda: ran.append(_network_names(app)))
-            assert ran == []
+    with app.app_context(), unit_of_work():
+        db.session.add(Network(name="ENLETS", kind="other"))
+        after_commit(lambda: ran.append(_network_names(app)))
+        assert ran == []
     assert ran == [["ENLETS"]]  # the callback saw the committed row
 
 
 def test_an_error_rolls_everything_back_and_no_callback_runs(app):
     ran = []
-    with app.app_context():
-        with pytest.raises(ValueError), unit_of_work():
-            db.session.add(Network(name="ENLETS", kind="other"))
-            db.session.flush()
-            after_commit(lambda: ran.append("sent"))
-            raise ValueError("refused")
+    with app.app_context(), pytest.raises(ValueError), unit_of_work():
+        db.session.add(Network(name="ENLETS", kind="other"))
+        db.session.flush()
+        after_commit(lambda: ran.append("sent"))
+        raise ValueError("refused")
     assert ran == []
     assert _network_names(app) == []
 
 
 def test_an_inner_unit_joins_the_outer_and_only_the_outer_commits(app):
     ran = []
-    with app.app_context():
-        with pytest.raises(RuntimeError), unit_of_work():
-            with unit_of_work():
-                db.session.add(Network(name="ENLETS", kind="other"))
-                after_commit(lambda: ran.append("inner"))
-            assert ran == []  # the inner unit's end is not a commit
-            raise RuntimeError("the outer fails after the inner succeeded")
+    with app.app_context(), pytest.raises(RuntimeError), unit_of_work():
+        with unit_of_work():
+            db.session.add(Network(name="ENLETS", kind="other"))
+            after_commit(lambda: ran.append("inner"))
+        assert ran == []  # the inner unit's end is not a commit
+        raise RuntimeError("the outer fails after the inner succeeded")
     assert ran == []
     assert _network_names(app) == []
 
@@ -58,11 +55,10 @@ def test_a_failing_callback_does_not_undo_the_commit_nor_stop_the_others(app):
     def broken():
         raise OSError("Redis is down")
 
-    with app.app_context():
-        with unit_of_work():
-            db.session.add(Network(name="ENLETS", kind="other"))
-            after_commit(broken)
-            after_commit(lambda: ran.append("second"))
+    with app.app_context(), unit_of_work():
+        db.session.add(Network(name="ENLETS", kind="other"))
+        after_commit(broken)
+        after_commit(lambda: ran.append("second"))
     assert ran == ["second"]
     assert _network_names(app) == ["ENLETS"]
 

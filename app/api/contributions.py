@@ -4,7 +4,7 @@ Thin: requests are read and answers written through app/api/shapes.py; the rules
 are in the contributions and reviews services, whose refusals (service errors)
 app/errors.py answers.
 """
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, g, request
 
@@ -120,7 +120,7 @@ def create_contribution():
 
 
 def _day_start(day, days_after=0):
-    return None if day is None else datetime.combine(day, time.min, tzinfo=timezone.utc) + timedelta(days=days_after)
+    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC) + timedelta(days=days_after)
 
 
 @bp.get("/contributions")

@@ -12,8 +12,8 @@ pydantic speaks JSON Schema 2020-12; `openapi_schemas` rewrites what it says
 into the OpenAPI 3.0 dialect (nullable, no titles or defaults, components).
 """
 import copy
-from datetime import datetime, timezone
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated
 
 from flask import request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
@@ -58,7 +58,7 @@ def documented(schema_type, **keywords):
 # --- value types --------------------------------------------------------------------------------
 
 def _utc(moment):
-    return as_utc(moment).astimezone(timezone.utc)  # naive ones (SQLite) are UTC; aware ones are written in UTC
+    return as_utc(moment).astimezone(UTC)  # naive ones (SQLite) are UTC; aware ones are written in UTC
 
 
 # Stored times are UTC, but SQLite hands them back without a zone: always sent with the offset.

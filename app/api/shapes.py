@@ -388,13 +388,14 @@ class ContributionWithAssignments(Contribution):
 
 # --- the project explorer -------------------------------------------------------------------------
 
-from app.projects.explorer import FACETS as PROJECT_FACETS  # noqa: E402
-from app.projects.explorer import SORTS as PROJECT_SORTS  # noqa: E402
-from app.projects.models import PROGRAMMES, SOURCES  # noqa: E402
 from typing import Annotated  # noqa: E402
 
 from pydantic import AfterValidator, WithJsonSchema  # noqa: E402
 from pydantic_core import PydanticCustomError  # noqa: E402
+
+from app.projects.explorer import FACETS as PROJECT_FACETS  # noqa: E402
+from app.projects.explorer import SORTS as PROJECT_SORTS  # noqa: E402
+from app.projects.models import PROGRAMMES, SOURCES  # noqa: E402
 
 Money = documented(float | None, description="Euros")
 
@@ -427,7 +428,7 @@ class FacetValue(Answer):
 
 
 ProjectFacets = create_model(
-    "ProjectFacets", __base__=Answer, **{facet: (list[FacetValue], ...) for facet in PROJECT_FACETS}
+    "ProjectFacets", __base__=Answer, **dict.fromkeys(PROJECT_FACETS, (list[FacetValue], ...))
 )
 
 

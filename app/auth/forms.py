@@ -6,7 +6,6 @@ from app.forms import MultiCheckboxField, record_id
 from app.i18n import lazy_gettext as _l
 
 
-
 def strip(value):
     """Pasted addresses often carry spaces; the Email validator would refuse them."""
     return value.strip() if isinstance(value, str) else value

@@ -77,7 +77,7 @@ def account_failures(email):
         return 0
     try:
         stats = limiter.limiter.get_window_stats(_ACCOUNT_FAILURES, email)
-    except Exception:  # noqa: BLE001 - counter storage down: no delay rather than no sign-in
+    except Exception:  # counter storage down: no delay rather than no sign-in
         log.warning("sign-in failure counter unavailable", exc_info=True)
         return 0
     return _ACCOUNT_FAILURES.amount - stats.remaining
@@ -93,7 +93,7 @@ def _count_account_failure(email):
         return
     try:
         limiter.limiter.hit(_ACCOUNT_FAILURES, email)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.warning("sign-in failure counter unavailable", exc_info=True)
 
 

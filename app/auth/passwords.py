@@ -10,7 +10,6 @@ from app.auth.tokens import revoke_all_api_tokens
 from app.i18n import lazy_gettext as _l
 from app.unit_of_work import transactional
 
-
 # The 100,000 most common passwords, lower-cased: the top 100,000 of the
 # "10 million passwords" list, topped up from the next lists of the same
 # collection (OWASP SecLists, as packaged in the npm package

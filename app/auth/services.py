@@ -69,12 +69,12 @@ from app.auth.tokens import TOKEN_PREFIX, issue_api_token, revoke_all_api_tokens
 from app.community.services import get_or_create_network
 
 __all__ = [
-    "AccountConflict",
-    "AccountError",
-    "AccountForbidden",
     "COMMON_PASSWORDS_FILE",
     "TOKEN_PREFIX",
     "USER_STATUSES",
+    "AccountConflict",
+    "AccountError",
+    "AccountForbidden",
     "accept_invitation",
     "access_requests_page",
     "approve_access_request",

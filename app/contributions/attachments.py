@@ -175,7 +175,7 @@ def _jpeg(content):
 # --- office documents: ZIP archives, read from the central directory --------------------
 
 class _Member:
-    __slots__ = ("name", "method", "flags", "packed", "unpacked", "offset", "data_start")
+    __slots__ = ("data_start", "flags", "method", "name", "offset", "packed", "unpacked")
 
 
 def _damaged():

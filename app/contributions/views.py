@@ -4,7 +4,7 @@ Views run no queries and decide no permissions: they ask the services, whose
 refusals (service errors) reach the error pages through app/errors.py unless
 the view shows them on its form.
 """
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -219,7 +219,7 @@ def _date(value, end=False):
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except (TypeError, ValueError):
         return None
-    moment = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    moment = datetime.combine(day, time.min, tzinfo=UTC)
     return moment + timedelta(days=1) if end else moment
 
 

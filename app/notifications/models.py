@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import Model, db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 

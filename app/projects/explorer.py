@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from babel import Locale
 
-from app.community.models import ThematicArea
 from app.community import services as community_services
+from app.community.models import ThematicArea
 from app.contributions import services as contribution_services
 from app.contributions.models import Contribution, contribution_projects
 from app.extensions import db

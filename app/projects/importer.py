@@ -14,7 +14,7 @@ import codecs
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.i18n import lazy_gettext as _l
@@ -310,7 +310,7 @@ def parse_timestamp(text, column):
     match = re.search(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text[8:])
     hour, minute, second = (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)) if match else (0, 0, 0)
     try:
-        return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=timezone.utc)
+        return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise ValueError(_l("%(column)s \"%(value)s\" is not a time that exists.", column=column, value=text[:40])) from None
 

@@ -4,7 +4,7 @@ Which contribution states feed reports is the contribution workflow's
 `feeds_reports` flag; suggestions are computed when read.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -141,7 +141,7 @@ def remove_section(report, section, actor):
 # --- what flows into a section --------------------------------------------------------------
 
 def _start_of(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def criteria(section):

@@ -183,7 +183,7 @@ def load_definition(path):
 
     hooks = _load_hooks(raw["hooks"], where)
     flags = tuple(getattr(hooks, "flags", ()))
-    state_schema = {**SCHEMA["state"], **{flag: (FLAG, False) for flag in flags}}
+    state_schema = {**SCHEMA["state"], **dict.fromkeys(flags, (FLAG, False))}
 
     states = {}
     for state_name, table in raw["states"].items():

@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import Model, db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.community.models import ThematicArea
-from app.extensions import Model, db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 

@@ -224,9 +224,8 @@ def test_smtp_failure_records_the_attempt_and_error_keeps_the_message_pending_an
 
 def test_a_refused_recipient_is_recorded_as_a_failed_attempt(app, mailbox):
     message_id = new_message(app, recipient="nobody+refuse@example.eu")
-    with app.app_context():
-        with pytest.raises(Exception) as raised:
-            send_outbox_message(message_id)
+    with app.app_context(), pytest.raises(Exception) as raised:
+        send_outbox_message(message_id)
     assert type(raised.value).__name__ == "SMTPRecipientsRefused"
     row = outbox_row(app, message_id)
     assert (row["state"], row["attempts"]) == ("pending", 1)
@@ -235,9 +234,8 @@ def test_a_refused_recipient_is_recorded_as_a_failed_attempt(app, mailbox):
 
 def test_a_failed_attempt_is_retried_and_its_error_cleared_on_success(make_app, app, mailbox):
     message_id = new_message(app, recipient="later@example.eu")
-    with make_app(MAIL_PORT=closed_port()).app_context():
-        with pytest.raises(OSError):
-            send_outbox_message(message_id)
+    with make_app(MAIL_PORT=closed_port()).app_context(), pytest.raises(OSError):
+        send_outbox_message(message_id)
     with app.app_context():
         assert mail.flush_outbox() == (1, 0, 0)
     mailbox.wait_for(1, recipient="later@example.eu")
@@ -251,9 +249,8 @@ def test_the_last_allowed_attempt_marks_the_message_failed(make_app):
         last = mail.max_attempts()
         assert last == len(smtp_down.config["JOB_RETRY_INTERVALS"]) + 1
     message_id = new_message(smtp_down, attempts=last - 1)
-    with smtp_down.app_context():
-        with pytest.raises(OSError):
-            send_outbox_message(message_id)
+    with smtp_down.app_context(), pytest.raises(OSError):
+        send_outbox_message(message_id)
     assert outbox_row(smtp_down, message_id)["state"] == "failed"
 
 

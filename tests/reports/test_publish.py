@@ -11,7 +11,6 @@ from tests.reports.support import (
     make_network,
     pdf_text,
     publish_and_wait,
-    section_named,
     set_item,
 )
 
@@ -98,8 +97,8 @@ def test_a_published_version_is_readable_on_the_public_pages(app, client, editor
     for title, _network in left_out.values():
         assert title not in page
     assert '<svg' in page and 'role="img"' in page, "the gap-to-solution picture is drawn on the page"
-    assert client.get(f"/reports?area=CS").get_data(as_text=True).count(report["title"]) == 0
-    assert client.get(f"/reports?kind=briefing").get_data(as_text=True).count(report["title"]) == 0
+    assert client.get("/reports?area=CS").get_data(as_text=True).count(report["title"]) == 0
+    assert client.get("/reports?kind=briefing").get_data(as_text=True).count(report["title"]) == 0
 
 
 def test_publishing_again_makes_version_2_and_leaves_version_1_byte_identical(app, client, editor):

@@ -10,8 +10,8 @@ from tests.support import csrf_token
 def assignment(app, make_user):
     """A contribution in review with one assigned reviewer who has not reviewed yet."""
     from app.contributions import services
-    from app.reviews.models import Review, ReviewerAssignment
     from app.extensions import db
+    from app.reviews.models import Review, ReviewerAssignment
 
     author = make_user(["contributor"], organisation="Guardia Civil")
     reviewer = make_user(["reviewer"], area_codes=["BM"], organisation="Politie")

@@ -35,7 +35,7 @@ BOOKKEEPING = {"outbox_messages", "notifications", "background_jobs", "workflow_
 # Columns that change on any signed-in request or on every save, whatever was posted.
 VOLATILE = {"last_seen_at", "last_login_at", "updated_at", "session_version"}
 
-DIRECTION_INPUTS = [text for text in INVISIBLE_INPUTS if any("\u2000" <= ch for ch in text)]
+DIRECTION_INPUTS = [text for text in INVISIBLE_INPUTS if any(ch >= "\u2000" for ch in text)]
 CONTROL_INPUTS = [text for text in INVISIBLE_INPUTS if text not in DIRECTION_INPUTS]
 
 
@@ -51,7 +51,7 @@ def snapshot(app):
         for table in db.metadata.sorted_tables:
             columns = [column for column in table.columns if column.name not in VOLATILE]
             rows = db.session.execute(sa.select(*columns)).all()
-            state[table.name] = sorted((tuple(map(repr, row)) for row in rows))
+            state[table.name] = sorted(tuple(map(repr, row)) for row in rows)
         return state
 
 
@@ -297,9 +297,9 @@ def _setup_report(app, make_user, ids):
 
 
 def _setup_report_items(app, make_user, ids):
+    from app.extensions import db
     from app.reports import services
     from app.reports.models import Report
-    from app.extensions import db
     from tests.contributions.samples import user
 
     _setup_report(app, make_user, ids)

@@ -100,11 +100,10 @@ def test_a_transition_rolled_back_by_its_caller_leaves_no_notification_and_sends
     with app.app_context():
         contribution = services.create_draft(user(author.id), payload("capability_gap"))
         outbox_before = db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage))
-        with pytest.raises(RuntimeError):
-            with unit_of_work():
-                services.transition(contribution, "submit", user(author.id))
-                assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 1  # written, not yet committed
-                raise RuntimeError("the caller's unit fails after the transition")
+        with pytest.raises(RuntimeError), unit_of_work():
+            services.transition(contribution, "submit", user(author.id))
+            assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 1  # written, not yet committed
+            raise RuntimeError("the caller's unit fails after the transition")
         db.session.expire_all()
         assert db.session.get(type(contribution), contribution.id).state == services.workflow().initial
         assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 0
