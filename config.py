@@ -118,8 +118,8 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-    SECRET_KEY = "test-secret-key-not-for-production"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method, fast for tests
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # The account delay is real but short, so that tests of it stay quick.
     LOGIN_ACCOUNT_MAX_DELAY = 0.02

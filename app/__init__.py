@@ -1,4 +1,5 @@
 """CERIS Exchange: the application factory."""
+import contextlib
 import os
 
 from flask import Flask
@@ -103,10 +104,8 @@ def _instance_secret_key(instance_path):
                 handle.write(secrets.token_hex(32))
                 handle.flush()
                 os.fsync(handle.fileno())
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(temporary, path)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(temporary)
     with open(path) as handle:

@@ -9,7 +9,7 @@ from app.community import services as community_services
 from app.projects import services as project_services
 from app.unit_of_work import transactional
 
-DEMO_PASSWORD = "ceris-demo-2026"
+DEMO_PASSWORD = "ceris-demo-2026"  # noqa: S105 - the published password of the demo accounts
 
 # In import order: the projects first, then what completes and classifies them, then the call topics.
 CORDIS_SAMPLES = ("h2020-project-sample.csv", "horizon-europe-topics.csv", "horizon-europe-legalBasis.csv", "cluster3-calls-2025.csv")

@@ -1,9 +1,14 @@
 """Form pieces shared by several features."""
-from wtforms import IntegerField, SelectMultipleField
+from wtforms import IntegerField, SelectChoice, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.converters import MAX_ID
 from app.i18n import lazy_gettext as _l
+
+
+def select_choices(pairs):
+    """WTForms' choice objects for (value, label) pairs: WTForms 3.3 deprecates choices given as tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def record_id(value):
@@ -56,7 +61,7 @@ def show_service_error(form, error):
     for name, message in error.field_messages().items():
         field = getattr(form, name, None) if isinstance(name, str) else None
         if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
+            field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
         shown.add(message)

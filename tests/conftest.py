@@ -228,7 +228,7 @@ def rq_worker(app, app_settings):
         yield None
         return
     env = {**os.environ, **app_settings, "RATELIMIT_STORAGE_URI": "memory://"}
-    log = tempfile.NamedTemporaryFile(prefix="rq-worker-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="rq-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes to it until the end
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
         cwd=ROOT,

@@ -216,7 +216,7 @@ def sweeping_worker(app_settings):
         "REPORTS_FOLDER": REPORTS_FOLDER,
         "SWEEP_INTERVAL_SECONDS": "1",
     }
-    log = tempfile.NamedTemporaryFile(prefix="rq-sweeping-worker-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="rq-sweeping-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes to it until the end
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )

@@ -8,7 +8,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from app.auth.models import ROLES
 from app.community.models import NETWORK_KINDS
 from app.community.services import country_choices
-from app.forms import MultiCheckboxField, record_id
+from app.forms import MultiCheckboxField, record_id, select_choices
 from app.i18n import lazy_gettext as _l
 
 USER_STATUS_LABELS = {"active": _l("Active"), "deactivated": _l("Deactivated")}
@@ -26,10 +26,10 @@ class FilterForm(FlaskForm):
 class UserFilterForm(FilterForm):
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
     role = SelectField(
-        _l("Role"), choices=[("", _l("Any role"))] + list(ROLES.items()), validators=[Optional()], default=""
+        _l("Role"), choices=select_choices([("", _l("Any role")), *ROLES.items()]), validators=[Optional()], default=""
     )
     status = SelectField(
-        _l("Status"), choices=[("", _l("Active or deactivated"))] + list(USER_STATUS_LABELS.items()), default=""
+        _l("Status"), choices=select_choices([("", _l("Active or deactivated")), *USER_STATUS_LABELS.items()]), default=""
     )
 
 
@@ -38,7 +38,7 @@ class NetworkFilterForm(FilterForm):
 
 
 class OutboxFilterForm(FilterForm):
-    state = SelectField(_l("State"), choices=[("", _l("Any state"))] + list(OUTBOX_STATE_LABELS.items()), default="")
+    state = SelectField(_l("State"), choices=select_choices([("", _l("Any state")), *OUTBOX_STATE_LABELS.items()]), default="")
 
 
 class ConfirmForm(FlaskForm):
@@ -47,7 +47,7 @@ class ConfirmForm(FlaskForm):
 
 class UserAccessForm(FlaskForm):
     roles = MultiCheckboxField(
-        _l("Roles"), choices=list(ROLES.items()), validators=[DataRequired(message=_l("Choose at least one role."))]
+        _l("Roles"), choices=select_choices(ROLES.items()), validators=[DataRequired(message=_l("Choose at least one role."))]
     )
     areas = MultiCheckboxField(_l("Thematic areas (for reviewers and editors)"), choices=[], coerce=record_id)
     networks = MultiCheckboxField(_l("Networks"), choices=[], coerce=record_id)
@@ -56,7 +56,7 @@ class UserAccessForm(FlaskForm):
 class ApproveAccessForm(FlaskForm):
     roles = MultiCheckboxField(
         _l("Roles to grant"),
-        choices=list(ROLES.items()),
+        choices=select_choices(ROLES.items()),
         validators=[DataRequired(message=_l("Choose at least one role."))],
         default=["contributor"],
     )
@@ -72,7 +72,7 @@ class RejectAccessForm(FlaskForm):
 
 class NetworkForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(NETWORK_KINDS.items()), default="other")
+    kind = SelectField(_l("Kind"), choices=select_choices(NETWORK_KINDS.items()), default="other")
     country = SelectField(_l("Country"), choices=[])
     website = URLField(
         _l("Website"),
@@ -86,7 +86,7 @@ class NetworkForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", _l("Several countries, or none"))] + country_choices(get_locale() or "en")
+        self.country.choices = select_choices([("", _l("Several countries, or none")), *country_choices(get_locale() or "en")])
 
 
 class AreaForm(FlaskForm):

@@ -13,7 +13,7 @@ from app.auth.models import ROLES
 from app.background import services as background_services
 from app.community import services as community_services
 from app.community.models import NETWORK_KINDS
-from app.forms import show_service_error
+from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.mail import services as mail_services
@@ -99,8 +99,8 @@ def _access_form(user, submitted=True):
         form = forms.UserAccessForm(data=_shown(current))
     else:
         form = forms.UserAccessForm(formdata=None, data=current)
-    form.areas.choices = [(area.id, f"{area.code} – {area.name}") for area in community_services.thematic_areas()]
-    form.networks.choices = [(network.id, network.name) for network in community_services.networks()]
+    form.areas.choices = select_choices((area.id, f"{area.code} – {area.name}") for area in community_services.thematic_areas())
+    form.networks.choices = select_choices((network.id, network.name) for network in community_services.networks())
     return form
 
 
@@ -189,7 +189,7 @@ def _access_request_or_404(request_id):
 
 def _approve_form():
     form = forms.ApproveAccessForm()
-    form.areas.choices = [(area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas()]
+    form.areas.choices = select_choices((area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas())
     return form
 
 
@@ -298,10 +298,9 @@ def network(network_id):
     if network is None:
         abort(404)
     form = forms.NetworkForm(obj=_shown(network))
-    if form.validate_on_submit():
-        if _save_network(network, form) is not None:
-            flash(_("The network %(name)s is saved.", name=network.name), "success")
-            return redirect(url_for("admin.network", network_id=network.id))
+    if form.validate_on_submit() and _save_network(network, form) is not None:
+        flash(_("The network %(name)s is saved.", name=network.name), "success")
+        return redirect(url_for("admin.network", network_id=network.id))
     return render_template("admin/network.html", form=form, network=network), _status(form)
 
 

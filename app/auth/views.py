@@ -19,7 +19,7 @@ from app.auth.forms import (
 from app.auth.limits import mark_sign_in_failed, throttle_sign_in
 from app.auth.models import ROLES
 from app.community import services as community_services
-from app.forms import show_service_error
+from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.main.forms import language_choices
 from app.redirects import safe_target
@@ -145,7 +145,7 @@ def reset_password(token):
 @login_required
 def profile():
     profile_form = ProfileForm(obj=current_user, prefix="profile")
-    profile_form.locale.choices = [("", _("As my browser says"))] + language_choices()
+    profile_form.locale.choices = select_choices([("", _("As my browser says")), *language_choices()])
     password_form = ChangePasswordForm(prefix="password")
     token_form = NewTokenForm(prefix="token")
     status = 200
@@ -192,7 +192,7 @@ def create_token():
         return redirect(url_for("auth.profile"))
     _token, plaintext = services.issue_api_token(_me(), token_form.name.data)
     profile_form = ProfileForm(obj=current_user, prefix="profile")
-    profile_form.locale.choices = [("", _("As my browser says"))] + language_choices()
+    profile_form.locale.choices = select_choices([("", _("As my browser says")), *language_choices()])
     # Shown once, never stored in clear.
     return render_template(
         "auth/profile.html",
@@ -220,9 +220,9 @@ def revoke_token(token_id):
 @roles_required("admin", "editor")
 def invitations():
     form = InviteForm()
-    form.roles.choices = [(role, ROLES[role]) for role in services.invitable_roles(_me())]
-    form.areas.choices = [(area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas()]
-    form.network_id.choices = [(0, _("None"))] + [(network.id, network.name) for network in community_services.networks()]
+    form.roles.choices = select_choices((role, ROLES[role]) for role in services.invitable_roles(_me()))
+    form.areas.choices = select_choices((area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas())
+    form.network_id.choices = select_choices([(0, _("None")), *((network.id, network.name) for network in community_services.networks())])
     if form.validate_on_submit():
         network = community_services.get_network(form.network_id.data) if form.network_id.data else None
         try:

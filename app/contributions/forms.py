@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.forms import MultiCheckboxField, record_id
+from app.forms import MultiCheckboxField, record_id, select_choices
 from app.i18n import lazy_gettext as _l
 
 REFERENCE_ROWS = 5
@@ -19,9 +19,9 @@ def _field_for(spec, gap_choices):
     if spec.kind == "long_text":
         return TextAreaField(spec.label, **options)
     if spec.kind == "choice":
-        return RadioField(spec.label, choices=[(value, label) for value, label in spec.choices], **options)
+        return RadioField(spec.label, choices=select_choices(spec.choices), **options)
     if spec.kind == "multi_choice":
-        return MultiCheckboxField(spec.label, choices=[(value, label) for value, label in spec.choices], **options)
+        return MultiCheckboxField(spec.label, choices=select_choices(spec.choices), **options)
     if spec.kind == "integer":
         return IntegerField(spec.label, validators=[Optional(), NumberRange(spec.min, spec.max)], description=spec.help or "")
     if spec.kind == "url":
@@ -29,7 +29,7 @@ def _field_for(spec, gap_choices):
     if spec.kind == "date":
         return DateField(spec.label, **options)
     if spec.kind == "contribution_refs":
-        return MultiCheckboxField(spec.label, choices=gap_choices, coerce=record_id, **options)
+        return MultiCheckboxField(spec.label, choices=select_choices(gap_choices), coerce=record_id, **options)
     raise ValueError(spec.kind)
 
 
@@ -73,10 +73,10 @@ def contribution_form(spec, areas, networks, workshops, projects, gap_choices, f
         setattr(ContributionForm, f"reference_title_{row}", StringField(_l("Reference %(n)d: title", n=row + 1), validators=[Optional()]))
 
     form = ContributionForm(formdata=formdata) if formdata is not None else ContributionForm()
-    form.thematic_areas.choices = [(area.code, f"{area.code} – {area.name}") for area in areas]
-    form.network_id.choices = [(0, _l("None"))] + [(network.id, network.name) for network in networks]
-    form.workshop_id.choices = [(0, _l("None"))] + [(workshop.id, workshop.title) for workshop in workshops]
-    form.project_ids.choices = [(project.id, f"{project.acronym} – {project.title}") for project in projects]
+    form.thematic_areas.choices = select_choices((area.code, f"{area.code} – {area.name}") for area in areas)
+    form.network_id.choices = select_choices([(0, _l("None")), *((network.id, network.name) for network in networks)])
+    form.workshop_id.choices = select_choices([(0, _l("None")), *((workshop.id, workshop.title) for workshop in workshops)])
+    form.project_ids.choices = select_choices((project.id, f"{project.acronym} – {project.title}") for project in projects)
     if contribution is None and formdata is None:
         form.creation_key.data = secrets.token_urlsafe(24)
     if contribution is not None and formdata is None:

@@ -211,7 +211,7 @@ TYPES = {
                     choices=(("2-5", _l("2 to 5 years")), ("5-10", _l("5 to 10 years")), ("10+", _l("More than 10 years"))),
                 ),
                 FieldSpec("likelihood", _l("Likelihood"), "choice", True, choices=LEVELS),
-                FieldSpec("impact", _l("Impact"), "choice", True, choices=LEVELS + (("very_high", _l("Very high")),)),
+                FieldSpec("impact", _l("Impact"), "choice", True, choices=(*LEVELS, ("very_high", _l("Very high")))),
                 FieldSpec("weak_signals", _l("Weak signals"), "long_text", False, _l("Early signs that the trend is coming."), max=10000),
                 FieldSpec("first_observed", _l("First observed"), "date", False),
                 FieldSpec("source_url", _l("Main source"), "url", False, max=2000),

@@ -253,7 +253,7 @@ def outbox_counts():
     rows = db.session.execute(
         sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
     )
-    counts.update({state: count for state, count in rows})
+    counts.update(rows.all())
     return counts
 
 

@@ -3,6 +3,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
+from app.forms import select_choices
 from app.i18n import lazy_gettext as _l
 
 
@@ -17,4 +18,4 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.locale.choices = language_choices()
+        self.locale.choices = select_choices(language_choices())

@@ -1,9 +1,9 @@
 """Forms of the project explorer: an editor's correction of a project's areas, and projects CORDIS does not hold."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import MultiCheckboxField
+from app.forms import MultiCheckboxField, select_choices
 from app.i18n import lazy_gettext as _l
 from app.projects.explorer import MANUAL_STATUSES, STATUSES
 from app.projects.models import PROGRAMMES
@@ -15,7 +15,7 @@ class AreasForm(FlaskForm):
 
 def areas_form(areas, project=None, formdata=None):
     form = AreasForm(formdata=formdata) if formdata is not None else AreasForm()
-    form.areas.choices = [(area.code, f"{area.code} – {_l(area.name)}") for area in areas]
+    form.areas.choices = select_choices((area.code, f"{area.code} – {_l(area.name)}") for area in areas)
     if project is not None and formdata is None:
         form.areas.data = [area.code for area in project.areas]
     return form
@@ -44,12 +44,12 @@ class ManualProjectForm(FlaskForm):
 def manual_project_form(areas, countries, project=None, formdata=None):
     form = ManualProjectForm(formdata=formdata) if formdata is not None else ManualProjectForm()
     # Horizon 2020 and Horizon Europe projects come from CORDIS; the others are added by hand.
-    form.programme.choices = [(code, label) for code, label in PROGRAMMES.items() if code not in ("H2020", "HORIZON")]
+    form.programme.choices = select_choices((code, label) for code, label in PROGRAMMES.items() if code not in ("H2020", "HORIZON"))
     if project is not None and project.programme in ("H2020", "HORIZON"):
-        form.programme.choices.insert(0, (project.programme, PROGRAMMES[project.programme]))
-    form.status.choices = [("", _l("Not known"))] + [(code, STATUSES[code]) for code in MANUAL_STATUSES]
-    form.coordinator_country.choices = [("", _l("Not known"))] + list(countries)
-    form.areas.choices = [(area.code, f"{area.code} – {_l(area.name)}") for area in areas]
+        form.programme.choices.insert(0, SelectChoice(project.programme, PROGRAMMES[project.programme]))
+    form.status.choices = select_choices([("", _l("Not known")), *((code, STATUSES[code]) for code in MANUAL_STATUSES)])
+    form.coordinator_country.choices = select_choices([("", _l("Not known")), *countries])
+    form.areas.choices = select_choices((area.code, f"{area.code} – {_l(area.name)}") for area in areas)
     if project is not None and formdata is None:
         for name in ("acronym", "title", "programme", "funding_scheme", "call_topic", "legal_basis", "status",
                      "start_date", "end_date", "coordinator", "coordinator_country", "objective"):

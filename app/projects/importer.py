@@ -226,7 +226,7 @@ class RecordReader:
         if len(fields) > self.width and self.free_text is not None:
             surplus = len(fields) - self.width
             column = self.free_text
-            return fields[:column] + [self.delimiter.join(fields[column:column + surplus + 1])] + fields[column + surplus + 1:]
+            return [*fields[:column], self.delimiter.join(fields[column:column + surplus + 1]), *fields[column + surplus + 1:]]
         raise RowRefused(
             self.row, start,
             _l("%(found)d fields where the header names %(expected)d; the row cannot be read.", found=len(fields), expected=self.width),
@@ -239,7 +239,7 @@ class CordisFile:
     def __init__(self, path, kind=None):
         self.path = path
         self.encoding = detect_encoding(path)
-        self._handle = open(path, encoding=self.encoding, newline="")
+        self._handle = open(path, encoding=self.encoding, newline="")  # noqa: SIM115 - read row by row, closed by close()
         header = self._handle.readline()
         found, self.delimiter, self.columns = kind_of_header(header)
         self.kind = found

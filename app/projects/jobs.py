@@ -1,5 +1,6 @@
 """The project import job (RQ, or in-process in the embedded default): the same import as the command line,
 on a file uploaded by an admin, recording progress, then the summary or the refusal on the job row."""
+import contextlib
 import os
 
 import sqlalchemy as sa
@@ -86,10 +87,8 @@ def run_import(job_id):
 
 def _remove_after_commit(path):
     def remove():
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path)
-        except FileNotFoundError:
-            pass
 
     after_commit(remove)
 

@@ -169,7 +169,7 @@ def render_pdf(data):
 
 
 def render_json(data):
-    public = {key: value for key, value in data.items()}
+    public = dict(data)
     public["analysis"] = {key: value for key, value in data["analysis"].items() if key != "matrix_svg"}
     return json.dumps(public, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
 

@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.contributions.types import TYPES
-from app.forms import IdField, MultiCheckboxField, record_id
+from app.forms import IdField, MultiCheckboxField, record_id, select_choices
 from app.i18n import lazy_gettext as _l
 from app.reports.models import KINDS
 
@@ -16,11 +16,11 @@ class FilterForm(FlaskForm):
         csrf = False
 
     area = SelectField(_l("Thematic area"), choices=[], default="", validators=[Optional()])
-    kind = SelectField(_l("Kind of report"), choices=[("", _l("Any kind"))] + list(KINDS.items()), default="", validators=[Optional()])
+    kind = SelectField(_l("Kind of report"), choices=select_choices([("", _l("Any kind")), *KINDS.items()]), default="", validators=[Optional()])
 
 
 class ReportForm(FlaskForm):
-    kind = SelectField(_l("Kind of report"), choices=list(KINDS.items()), validators=[DataRequired()])
+    kind = SelectField(_l("Kind of report"), choices=select_choices(KINDS.items()), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=300)])
     areas = MultiCheckboxField(_l("Thematic areas"), choices=[], validators=[DataRequired(message=_l("Choose at least one thematic area."))])
     period_start = DateField(_l("Period from (optional)"), validators=[Optional()])
@@ -43,7 +43,7 @@ class SectionForm(FlaskForm):
     synthesis = TextAreaField(_l("Synthesis"), validators=[Optional(), Length(max=100_000)])
     draws_contributions = BooleanField(_l("Draws on contributions"))
     areas = MultiCheckboxField(_l("Thematic areas (none ticked: the report's areas)"), choices=[])
-    types = MultiCheckboxField(_l("Contribution types (none ticked: every type)"), choices=[(code, spec.name) for code, spec in TYPES.items()])
+    types = MultiCheckboxField(_l("Contribution types (none ticked: every type)"), choices=select_choices((code, spec.name) for code, spec in TYPES.items()))
     period_start = DateField(_l("Submitted from (optional; empty: the report's period)"), validators=[Optional()])
     period_end = DateField(_l("Submitted until (optional)"), validators=[Optional()])
     workshop_id = SelectField(_l("Workshop"), choices=[], coerce=record_id, default=0)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.auth.decorators import roles_required
 from app.community import services as community_services
 from app.contributions.types import TYPES
-from app.forms import show_service_error
+from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.reports import aggregation, services
 from app.reports.forms import ActionForm, FilterForm, ReportDetailsForm, ReportForm, SectionAddForm, SectionForm
@@ -73,7 +73,7 @@ def _flash_error(error):
 @bp.get("/reports")
 def index():
     form = FilterForm(request.args)
-    form.area.choices = [("", _("Any thematic area"))] + _area_choices()
+    form.area.choices = select_choices([("", _("Any thematic area")), *_area_choices()])
     area = form.area.data if form.validate() else ""
     kind = form.kind.data if form.kind.data in KINDS else ""
     page = services.published_reports(area=area or None, kind=kind or None, page=request.args.get("page", 1, type=int))
@@ -152,7 +152,7 @@ def manage():
 @roles_required("editor", "admin")
 def new():
     form = ReportForm()
-    form.areas.choices = _area_choices()
+    form.areas.choices = select_choices(_area_choices())
     if request.method == "GET" and not form.areas.data:
         form.areas.data = [area.code for area in current_user.areas]
     if form.validate_on_submit():
@@ -184,7 +184,7 @@ def _render_edit(report, form=None, add_form=None, status=200):
             formdata=None,
             data={"title": report.title, "areas": report.area_codes, "period_start": report.period_start, "period_end": report.period_end},
         )
-    form.areas.choices = _area_choices()
+    form.areas.choices = select_choices(_area_choices())
     counts = services.entries_by_section(report.sections)
     return render_template(
         "reports/edit.html",
@@ -205,7 +205,7 @@ def edit(report_id):
     if request.method == "GET":
         return _render_edit(report)
     form = ReportDetailsForm()
-    form.areas.choices = _area_choices()
+    form.areas.choices = select_choices(_area_choices())
     if form.validate_on_submit():
         try:
             services.update_report(report, _me(), _report_payload(form))
@@ -321,9 +321,9 @@ def delete_section(report_id, section_id):
 
 
 def _section_form_choices(form, report):
-    form.areas.choices = [(area.code, f"{area.code} – {area.name}") for area in report.areas]
-    form.workshop_id.choices = [(0, _("Any workshop"))] + [(workshop.id, workshop.title) for workshop in services.workshops_for_choice()]
-    form.network_id.choices = [(0, _("Any network"))] + [(network.id, network.name) for network in community_services.networks()]
+    form.areas.choices = select_choices((area.code, f"{area.code} – {area.name}") for area in report.areas)
+    form.workshop_id.choices = select_choices([(0, _("Any workshop")), *((workshop.id, workshop.title) for workshop in services.workshops_for_choice())])
+    form.network_id.choices = select_choices([(0, _("Any network")), *((network.id, network.name) for network in community_services.networks())])
 
 
 def _render_section(report, section, form=None, status=200):

@@ -2,17 +2,17 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import record_id
+from app.forms import record_id, select_choices
 from app.i18n import lazy_gettext as _l
 from app.reviews.models import ACCEPT, REJECT, REVISE
 
-SCORE_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
+SCORE_CHOICES = select_choices((str(score), str(score)) for score in range(1, 6))
 
 
 class ReviewForm(FlaskForm):
     recommendation = RadioField(
         _l("Recommendation"),
-        choices=[(ACCEPT, _l("Accept")), (REVISE, _l("Ask for changes")), (REJECT, _l("Reject"))],
+        choices=select_choices([(ACCEPT, _l("Accept")), (REVISE, _l("Ask for changes")), (REJECT, _l("Reject"))]),
         validators=[DataRequired()],
     )
     relevance = RadioField(_l("Relevance (1 low – 5 high)"), choices=SCORE_CHOICES, validators=[DataRequired()])

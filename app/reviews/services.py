@@ -487,7 +487,7 @@ def desk(user, now=None):
 
 def decision_summary(contribution):
     """Reviews of the current revision side by side, with the average of each score."""
-    current = [review for review in reviews_of(contribution, contribution.revision)]
+    current = list(reviews_of(contribution, contribution.revision))
     averages = {
         score: round(sum(getattr(review, score) for review in current) / len(current), 2) if current else None for score in SCORES
     }

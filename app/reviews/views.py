@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.contributions import services as contribution_services
 from app.contributions.forms import TransitionForm
-from app.forms import show_service_error
+from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.reviews import services
 from app.reviews.forms import AssignForm, DeclineForm, ReviewForm
@@ -103,7 +103,7 @@ def desk():
 def decision(contribution_id):
     contribution = services.decidable(current_user, contribution_id)
     form = AssignForm()
-    form.reviewer_id.choices = [(user.id, f"{user.display_name} ({user.organisation})") for user in services.eligible_reviewers(contribution)]
+    form.reviewer_id.choices = select_choices((user.id, f"{user.display_name} ({user.organisation})") for user in services.eligible_reviewers(contribution))
     return render_template(
         "reviews/decision.html",
         contribution=contribution,

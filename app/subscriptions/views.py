@@ -4,7 +4,7 @@ from flask_babel import get_locale
 
 from app.community import services as community_services
 from app.extensions import limiter
-from app.forms import show_service_error
+from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.subscriptions import services
 from app.subscriptions.forms import ConfirmSubscriptionForm, SubscribeForm
@@ -16,7 +16,7 @@ bp = Blueprint("subscriptions", __name__)
 @limiter.limit("10 per minute; 60 per hour", methods=["POST"])
 def subscribe():
     form = SubscribeForm()
-    form.areas.choices = [(area.code, area.name) for area in community_services.thematic_areas()]
+    form.areas.choices = select_choices((area.code, area.name) for area in community_services.thematic_areas())
     if form.validate_on_submit():
         try:
             services.request_subscription(form.email.data, form.areas.data, locale=str(get_locale() or ""))

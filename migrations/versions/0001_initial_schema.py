@@ -1,7 +1,7 @@
 """initial schema: users, roles, areas, networks, invitations, access requests, API tokens, outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 00:55:23.163541
 
 """

@@ -97,7 +97,7 @@ def test_every_body_in_the_document_is_a_generated_class(client):
     assert bodies and all(set(body) == {"$ref"} for body in bodies)
     named = {body["$ref"].rsplit("/", 1)[-1] for body in bodies}
     classes = [getattr(shapes, name) for name in sorted(named)]
-    assert document["components"]["schemas"] == openapi_schemas(classes + [shapes.Error])
+    assert document["components"]["schemas"] == openapi_schemas([*classes, shapes.Error])
 
 
 # --- every answer is checked against the document when testing --------------------------------------

@@ -9,6 +9,7 @@ Needs Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH) and axe-core
 (`npm install`: node_modules/axe-core). Without them the tests are skipped,
 or fail under CI=true. scripts/setup installs both.
 """
+import contextlib
 import os
 import threading
 
@@ -112,10 +113,9 @@ def page(new_page):
 
 
 def _screenshot(page, filename):
-    try:
+    # A crashed page must not hide the test's own failure.
+    with contextlib.suppress(Exception):
         page.screenshot(path=artifact_path(filename), full_page=True)
-    except Exception:  # a crashed page must not hide the test's own failure
-        pass
 
 
 @pytest.hookimpl(hookwrapper=True)

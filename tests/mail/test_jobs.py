@@ -81,7 +81,7 @@ def test_a_failing_job_records_the_attempt_and_is_scheduled_for_a_retry(app, mai
         (job_id,) = mail.dispatch(db.session.get(OutboxMessage, message_id))
         retries = len(app.config["JOB_RETRY_INTERVALS"])
 
-    state, attempts, last_error = wait_for(
+    state, _attempts, last_error = wait_for(
         lambda: (row := message_state(app, message_id))[1] == 1 and row, message="first attempt recorded"
     )
     assert state == "pending" and "SMTPRecipientsRefused" in last_error

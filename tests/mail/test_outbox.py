@@ -212,10 +212,9 @@ def test_a_message_claimed_by_a_sender_that_died_is_sent_after_a_while(app, mail
 def test_smtp_failure_records_the_attempt_and_error_keeps_the_message_pending_and_the_job_raises(make_app, mailbox):
     smtp_down = make_app(REDIS_URL=UNREACHABLE_REDIS_URL, MAIL_PORT=closed_port())
     message_id = new_message(smtp_down)
-    with smtp_down.app_context():
-        # Raising is what makes RQ retry the job.
-        with pytest.raises(ConnectionRefusedError):
-            send_outbox_message(message_id)
+    # Raising is what makes RQ retry the job.
+    with smtp_down.app_context(), pytest.raises(ConnectionRefusedError):
+        send_outbox_message(message_id)
     row = outbox_row(smtp_down, message_id)
     assert (row["state"], row["attempts"], row["claimed_at"], row["sent_at"]) == ("pending", 1, None, None)
     assert row["last_error"].startswith("ConnectionRefusedError")

@@ -256,7 +256,7 @@ def test_a_bad_row_after_a_full_batch_still_changes_nothing(app_context, tmp_pat
 def test_a_project_named_twice_in_one_file_is_refused(app_context, tmp_path):
     text = HEADER_HE + he_row("101000091", "ONE", "HORIZON-CL3-2021-CS-01-01") + he_row("101000091", "TWO", "HORIZON-CL3-2021-CS-01-01")
 
-    with pytest.raises(services.ImportRefused, match="Row 3 .*also on row 2"):
+    with pytest.raises(services.ImportRefused, match=r"Row 3 .*also on row 2"):
         services.import_file(write(tmp_path, "twice.csv", text))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 0
 

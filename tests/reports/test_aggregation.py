@@ -85,11 +85,11 @@ def test_counts_by_network_member_state_and_project(app):
     with app.app_context():
         project = Project(acronym="ROXANNE", title="Real time network, text, and speaker analytics", programme="H2020")
         db.session.add(project)
-        contributions = _load(app, ids + [no_network])
+        contributions = _load(app, [*ids, no_network])
         contributions[0].projects = [project]
         contributions[2].projects = [project]
         db.session.commit()
-        summary = aggregation.section_summary(_load(app, ids + [no_network]))
+        summary = aggregation.section_summary(_load(app, [*ids, no_network]))
     assert summary["total"] == 4
     assert [(row["label"], row["count"]) for row in summary["by_network"]] == [("Belgian Net", 2), ("", 1), ("Polish Net", 1)]
     # The contribution without a network speaks for its author's country, which the factory leaves empty.

@@ -64,7 +64,7 @@ def test_the_api_list_and_its_filters_follow_the_published_version_for_outsiders
         listed = client.get("/api/v1/reports", headers=headers).get_json()["items"]
         assert [(item["title"], item["thematic_areas"], item["period_end"]) for item in listed] == [(ORIGINAL, ["BM"], "2026-06-30")], who
 
-        def ids(query):
+        def ids(query, headers=headers):
             return [item["id"] for item in client.get(f"/api/v1/reports?{query}", headers=headers).get_json()["items"]]
 
         assert ids("area=BM") == [edited["id"]], who

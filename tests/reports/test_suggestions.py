@@ -13,7 +13,7 @@ def _accept_through_the_workflow(app, contribution_id, editor):
     from tests.factories import UserFactory
 
     with app.app_context():
-        for number in range(2):
+        for _ in range(2):
             reviewer = UserFactory(roles=["reviewer"], area_codes=["BM"])
             db.session.add(ReviewerAssignment(contribution_id=contribution_id, reviewer_id=reviewer.id, due_at=utcnow()))
             db.session.add(

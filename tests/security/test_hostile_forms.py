@@ -392,7 +392,8 @@ def _email(n):
     return f"person{n}.{uuid.uuid4().hex[:6]}@example.eu"
 
 
-FORMS = _contribution_forms() + [
+FORMS = [
+    *_contribution_forms(),
     Form(
         "review", "reviewer", "/reviews/{assignment}", "/reviews/{assignment}",
         valid=lambda app, ids, n: {"recommendation": "revise", "relevance": "3", "evidence": "4", "urgency": "2", "comment_to_author": "Say more.", "confidential_comment": "Fine."},
@@ -591,7 +592,7 @@ def _run_texts(app, poster, entries, make_value, expect_value, raw=None):
         before = snapshot(app)
         response = poster.post(data, raw)
 
-        def expect(stored):
+        def expect(stored, typed=typed, entry=entry):
             for name, kind in poster.form.texts.items():
                 assert name in stored, f"{name} not stored"
                 expect_value(kind, typed[name], stored[name], name, entry)
@@ -695,7 +696,7 @@ def test_over_long_text_is_refused_or_kept_whole(app, prepare, form):
         before = snapshot(app)
         response = poster.post(data)
         # Stored only whole: a silently cut text is a changed text.
-        outcome = check(app, poster, response, before, lambda stored: _assert_whole(stored, name))
+        outcome = check(app, poster, response, before, lambda stored, name=name: _assert_whole(stored, name))
         assert outcome != "unchanged" or not form.read, (name, outcome)
 
 

@@ -77,7 +77,7 @@ def test_a_refusing_guard_of_any_workflow_changes_nothing(app_context, thing_wor
 
 def test_a_model_default_other_than_the_initial_state_is_refused_at_start_up(thing_workflow, monkeypatch):
     monkeypatch.setattr(generic_hooks.hooks, "default_state", "done", raising=False)
-    with pytest.raises(WorkflowDefinitionError, match="initial.*'new'.*default.*'done'"):
+    with pytest.raises(WorkflowDefinitionError, match=r"initial.*'new'.*default.*'done'"):
         check_states_allowed_by_the_model(thing_workflow)
 
 
@@ -121,7 +121,7 @@ def test_resubmitting_records_the_new_revision_in_the_history(app, make_user):
     """The history's revision is the contribution feature's hook (every_transition), not the engine's."""
     from app.contributions import services
 
-    author, editor = _editor_and_submitted(make_user)
+    author, _editor = _editor_and_submitted(make_user)
     with app.app_context():
         contribution = services.create_draft(user(author.id), payload("capability_gap"))
         put_in_state(contribution, "changes_requested", [], user(author.id))

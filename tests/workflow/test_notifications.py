@@ -169,7 +169,7 @@ def test_transition_tells_exactly_its_audience(app, client, world, mailbox, name
     notified, mailed = told_since(app, *before)
     # One in-app notification and one e-mail each, to these people and no one else.
     assert sorted(notified) == sorted(expected)
-    emails = {user_id: email for user_id, email in world.values()}
+    emails = dict(world.values())
     assert sorted(mailed) == sorted(emails[user_id] for user_id in expected)
     for user_id in expected:
         (message,) = mailbox.wait_for(1, recipient=emails[user_id], timeout=60)
