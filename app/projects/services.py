@@ -215,10 +215,7 @@ def _write_projects(batch, area_ids, summary):
         else:
             summary["unchanged"] += 1
     if inserts:
-        created = connection.execute(
-            sa.insert(projects_table).returning(projects_table.c.id, projects_table.c.cordis_id, sort_by_parameter_order=True), inserts
-        ).all()
-        for project_id, cordis_id in created:
+        for project_id, cordis_id in _insert_projects(connection, inserts):
             if new_areas.get(cordis_id):
                 link_changes[project_id] = new_areas[cordis_id]
     if updates:
@@ -229,6 +226,23 @@ def _write_projects(batch, area_ids, summary):
             updates,
         )
     _replace_links(connection, link_changes)
+
+
+def _insert_projects(connection, rows):
+    """Insert the rows; [(id, cordis_id)]. PostgreSQL: COPY (several times faster than INSERTs on this
+    scale), on the session's own connection, so it is part of the file's one transaction."""
+    if connection.dialect.name != "postgresql":
+        return connection.execute(
+            sa.insert(projects_table).returning(projects_table.c.id, projects_table.c.cordis_id, sort_by_parameter_order=True), rows
+        ).all()
+    names = list(rows[0])
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY projects ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
+    return connection.execute(
+        sa.select(projects_table.c.id, projects_table.c.cordis_id).where(projects_table.c.cordis_id.in_([row["cordis_id"] for row in rows]))
+    ).all()
 
 
 # --- topics.csv and legalBasis.csv: completing projects already imported ------------------------------
