@@ -58,6 +58,19 @@ SCHEMA = {
     },
 }
 
+# The keys whose values people read (titles, labels, descriptions): shown through gettext, and taken
+# into the translation catalogue by app/workflow/babel_extract.py. Every other TEXT key names something.
+TRANSLATED_KEYS = {
+    "top level": ("title", "description"),
+    "state": ("label", "description"),
+    "transition": ("label", "history_label", "form_label"),
+}
+
+
+def default_transition_label(transition_name):
+    """A transition's label when the file gives none: its name in words (`send_to_review` -> "Send to review")."""
+    return transition_name.replace("_", " ").capitalize()
+
 
 def _kind_of(value):
     if isinstance(value, bool):
@@ -246,8 +259,9 @@ def load_definition(path):
             guards=guards,
             effects=effects,
             comment=comment,
-            label=table.get("label", transition_name.replace("_", " ").capitalize()),
-            history_label=table.get("history_label", table.get("label", transition_name)),
+            label=table.get("label", default_transition_label(transition_name)),
+            # Never the bare name: without its own, the history reads the step's label.
+            history_label=table.get("history_label", table.get("label", default_transition_label(transition_name))),
             style=style,
             form_label=table.get("form_label", ""),
         )
