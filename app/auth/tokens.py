@@ -10,8 +10,7 @@ from app.sanitising import remove_hidden_characters as _text
 from app.timeutil import as_utc, utcnow
 from app.unit_of_work import transactional
 
-
-TOKEN_PREFIX = "ceris_"
+TOKEN_PREFIX = "ceris_"  # noqa: S105 - the visible start of every API token, not a secret
 
 
 @transactional

@@ -19,9 +19,10 @@ explorer are skipped (project.csv carries its own topic and legal basis codes,
 so a project imported later is classified by its own row); call topics
 outside Cluster 3 are skipped.
 """
+import contextlib
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import groupby
 
@@ -126,7 +127,7 @@ def _utc(value):
     if value is None:
         return None
     # SQLite gives back naive datetimes (stored as UTC).
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _area_ids():
@@ -472,7 +473,5 @@ def save_upload(filename, stream, actor):
 
 
 def remove_upload(path):
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(path)
-    except FileNotFoundError:
-        pass

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.background.models import BackgroundJob
 from app.extensions import db
 from app.projects.models import CallTopic, Project
-from tests.projects.test_import import CORDIS, HEADER_HE, he_row, needs_cordis
+from tests.projects.test_import import HEADER_HE, he_row, needs_cordis
 from tests.support import csrf_token
 
 
