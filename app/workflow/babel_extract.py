@@ -24,7 +24,7 @@ _MULTILINE = re.compile(r'"""|\'\'\'')
 
 
 def _table_path(text):
-    """`states.in_review` or `states."in_review"` -> ("states", "in_review")."""
+    """`states.under_way` or `states."under_way"` -> ("states", "under_way")."""
     return tuple(part.strip().strip("\"'") for part in text.split("."))
 
 
