@@ -54,7 +54,7 @@ def test_contributor_submits_each_type_through_the_form(page, app, make_user, co
     editor.type(" for patrols at the border.")
     fill_type_fields(page, spec)
     if spec.requires_projects:
-        page.get_by_label("Find EU-funded projects by acronym or title").fill("BORDER")
+        page.get_by_role("combobox", name="Find EU-funded projects by acronym or title").fill("BORDER")
         with page.expect_navigation():
             page.get_by_role("button", name="Search projects").click()
         page.get_by_label("BORDERSENSE – BORDERSENSE research project").check()
