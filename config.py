@@ -3,6 +3,7 @@
 With nothing set, the platform runs on its embedded default: a SQLite file in
 the instance folder, background jobs in-process, e-mails kept in the outbox.
 """
+
 import os
 from datetime import timedelta
 
@@ -95,8 +96,30 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Europe/Brussels")
     LANGUAGES = [
-        "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-        "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+        "bg",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "ga",
+        "hr",
+        "hu",
+        "it",
+        "lt",
+        "lv",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "sl",
+        "sv",
     ]
 
     # Workflow and review defaults used by later features.

@@ -1,4 +1,5 @@
 """CERIS Exchange: the application factory."""
+
 import contextlib
 import os
 
@@ -119,7 +120,7 @@ def _psycopg3_url(url):
     # Plain postgresql:// URLs would pick psycopg2; this project uses psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -127,9 +128,7 @@ def _init_extensions(app):
     from app.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True, compare_type=True
-    )
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

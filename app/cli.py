@@ -1,5 +1,6 @@
 """Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker | reviews remind |
 reports retry-builds | projects import`. Every command lives here, not in view modules; each calls its feature's services."""
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext

@@ -4,6 +4,7 @@ PostgreSQL refuses a comparison with an integer beyond 2^31 - 1 (and SQLite one
 beyond 2^63), so an id out of that range names nothing: URLs answer 404 and
 query-string filters are ignored, rather than the database raising.
 """
+
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1

@@ -1,5 +1,6 @@
 """A believable demo data set: networks from several member states, users of every role, and the
 CORDIS samples in the project explorer when they are beside the repository (../shared/data/cordis)."""
+
 from pathlib import Path
 
 from flask import current_app
@@ -19,6 +20,7 @@ def cordis_sample_folder():
     """CORDIS_SAMPLE_FOLDER, else shared/data/cordis beside the repository."""
     configured = current_app.config.get("CORDIS_SAMPLE_FOLDER")
     return Path(configured) if configured else Path(current_app.root_path).resolve().parent.parent / "shared" / "data" / "cordis"
+
 
 DEMO_NETWORKS = [
     ("ENLETS - European Network of Law Enforcement Technology Services", "practitioners", ""),

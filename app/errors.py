@@ -1,4 +1,5 @@
 """Error responses: JSON under /api/, pages in the site's look elsewhere."""
+
 from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -49,7 +50,9 @@ def register(app):
     def csrf_error(error):
         if wants_json():
             return api_error(400, error.description)
-        return render_template("errors/400.html", message=_("Your form expired or came from elsewhere. Please reload the page and try again.")), 400
+        return render_template(
+            "errors/400.html", message=_("Your form expired or came from elsewhere. Please reload the page and try again.")
+        ), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):

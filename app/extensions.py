@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app."""
+
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel

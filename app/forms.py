@@ -1,4 +1,5 @@
 """Form pieces shared by several features."""
+
 from wtforms import IntegerField, SelectChoice, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 

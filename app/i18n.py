@@ -1,4 +1,5 @@
 """Translation markers and locale selection (Flask-Babel)."""
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import gettext, lazy_gettext, ngettext  # noqa: F401  re-exported
 from flask_login import current_user

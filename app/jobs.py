@@ -8,6 +8,7 @@ Work is written to the database before it is queued, so when Redis is down
 it waits there; `app.sweep.sweep()`, run by every `jobs worker` every
 SWEEP_INTERVAL_SECONDS, queues it again once Redis is back.
 """
+
 import functools
 import logging
 
@@ -106,6 +107,7 @@ def _run_in_process(job_func, args):
 
 
 # --- what RQ still holds (the sweep, app/sweep.py, leaves that work alone) ---------------
+
 
 def live_job_ids():
     """Ids of the jobs RQ still holds for the app's queue: waiting, being taken, running, deferred, or scheduled for a retry."""

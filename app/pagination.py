@@ -1,4 +1,5 @@
 """One page of a query's results for list pages: the rows of the page and the total, in two queries."""
+
 import math
 from dataclasses import dataclass
 

@@ -5,6 +5,7 @@ read a backslash as a slash and ignore leading spaces, so `/%09/evil.example`,
 `/\\evil.example` or ` //evil.example` would leave the site. We look at the
 target as a browser would and refuse anything that could name another host.
 """
+
 import re
 from urllib.parse import unquote, urlsplit
 

@@ -23,6 +23,7 @@ PostgreSQL). The left-to-right and right-to-left marks (U+200E, U+200F) and
 the zero-width joiners stay: ordinary writing needs them and they cannot
 reorder the text around them.
 """
+
 import html
 import re
 import unicodedata
@@ -35,14 +36,25 @@ RICH_TEXT_TAGS = frozenset(
 RICH_TEXT_ATTRIBUTES = {"a": ["href", "title"]}
 RICH_TEXT_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Elements whose content is code or styling, never text a reader wrote.
-DROPPED_WITH_CONTENT = ("script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript", "textarea", "select", "title")
+DROPPED_WITH_CONTENT = (
+    "script",
+    "style",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "noscript",
+    "textarea",
+    "select",
+    "title",
+)
 
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LINE_BREAKS = re.compile("\r\n?")
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
-_DROPPED_BLOCKS = re.compile(
-    r"<\s*(" + "|".join(DROPPED_WITH_CONTENT) + r")\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL
-)
+_DROPPED_BLOCKS = re.compile(r"<\s*(" + "|".join(DROPPED_WITH_CONTENT) + r")\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def _set_link_rel(attrs, new=False):

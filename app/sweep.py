@@ -3,6 +3,7 @@
 Apart from app.jobs (the queue itself) because it knows the services whose
 work waits: those services enqueue through app.jobs, so app.jobs must not know them.
 """
+
 import logging
 import threading
 from datetime import timedelta
@@ -39,6 +40,7 @@ def sweep():
     period = max(1, int(current_app.config["SWEEP_INTERVAL_SECONDS"]))
     connection = redis_connection()
     if connection is None:
+
         def may_queue(job_key):
             return True
     else:

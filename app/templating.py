@@ -1,4 +1,5 @@
 """What every template may use: permission answers, locale formatting, the workflow diagram."""
+
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 

@@ -3,6 +3,7 @@
 Knows nothing of the app (no imports from `app`), so models, services and
 serialisers of every feature can use it without an import cycle.
 """
+
 from datetime import UTC, datetime
 
 

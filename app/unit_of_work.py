@@ -10,6 +10,7 @@ a successful commit, so a rolled-back change never sends an e-mail, and a
 missing Redis never loses what was committed (it is persisted first). Units
 nest: an inner one joins the outer, and only the outermost commits.
 """
+
 from contextlib import contextmanager
 from functools import wraps
 

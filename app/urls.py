@@ -3,6 +3,7 @@
 Knows no service or feature (only Flask and the settings), so services of
 every feature, their e-mails and report builds can use it without an import cycle.
 """
+
 from flask import current_app, url_for
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 

@@ -12,6 +12,7 @@ is created, then every row is found unchanged. Figures: projects per second
 and the process's peak resident memory; PROJECTS=10000 gives the same peak if
 memory is constant. Target: more than 2,000 projects/s on PostgreSQL.
 """
+
 import csv
 import os
 import resource

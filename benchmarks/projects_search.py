@@ -7,6 +7,7 @@ The database must exist; it is migrated, and its projects are replaced by
 ids and varied programme, year, country, funding scheme, status and areas.
 Target: p95 under 100 ms.
 """
+
 import csv
 import os
 import random
@@ -50,16 +51,22 @@ def fill(db, Project, project_areas, ThematicArea):
     batch, links = [], []
     for number in range(1, SIZE + 1):
         acronym, title, objective = rows[number % len(rows)]
-        batch.append({
-            "id": number, "acronym": f"{acronym}{number}", "title": title, "objective": objective,
-            "programme": rng.choice(["H2020", "H2020", "HORIZON", "ISF", "BMVI", "UCPM", "DIGITAL"]),
-            "status": rng.choice(["SIGNED", "CLOSED", "TERMINATED"]),
-            "start_date": date(rng.randint(2014, 2025), rng.randint(1, 12), 1),
-            "eu_contribution": Decimal(rng.randint(100_000, 15_000_000)),
-            "coordinator_country": rng.choice(["DE", "FR", "IT", "ES", "EL", "BE", "NL", "PL", "AT", "FI"]),
-            "funding_scheme": rng.choice(["RIA", "IA", "CSA", "HORIZON-RIA", "HORIZON-IA"]),
-            "cordis_id": str(900000 + number), "source": "cordis",
-        })
+        batch.append(
+            {
+                "id": number,
+                "acronym": f"{acronym}{number}",
+                "title": title,
+                "objective": objective,
+                "programme": rng.choice(["H2020", "H2020", "HORIZON", "ISF", "BMVI", "UCPM", "DIGITAL"]),
+                "status": rng.choice(["SIGNED", "CLOSED", "TERMINATED"]),
+                "start_date": date(rng.randint(2014, 2025), rng.randint(1, 12), 1),
+                "eu_contribution": Decimal(rng.randint(100_000, 15_000_000)),
+                "coordinator_country": rng.choice(["DE", "FR", "IT", "ES", "EL", "BE", "NL", "PL", "AT", "FI"]),
+                "funding_scheme": rng.choice(["RIA", "IA", "CSA", "HORIZON-RIA", "HORIZON-IA"]),
+                "cordis_id": str(900000 + number),
+                "source": "cordis",
+            }
+        )
         links += [{"project_id": number, "area_id": area} for area in rng.sample(area_ids, rng.randint(0, 2))]
         if len(batch) == 5000:
             db.session.execute(sa.insert(Project), batch)

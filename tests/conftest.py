@@ -6,6 +6,7 @@ number, with a real `rq worker` process doing the jobs; both are removed at
 the end. A real SMTP server (aiosmtpd) captures every e-mail. Each test
 starts from empty tables plus the seeded thematic areas.
 """
+
 import os
 import socket
 import subprocess
@@ -42,6 +43,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- services ----------------------------------------------------------------
+
 
 def _with_database(url, name):
     parts = sa.engine.make_url(url)
@@ -150,6 +152,7 @@ def _free_port():
 
 
 # --- the app -----------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def app_settings(database_url, redis_url, smtp_server, tmp_path_factory):
@@ -292,6 +295,7 @@ def mailbox(smtp_server):
 
 # --- users by role -------------------------------------------------------------
 
+
 @pytest.fixture
 def make_user(app):
     from tests.factories import UserFactory
@@ -348,6 +352,7 @@ def signed_in(app):
 
 
 # --- query counts ------------------------------------------------------------------
+
 
 @pytest.fixture
 def count_queries(app):

@@ -1,4 +1,5 @@
 """factory_boy factories for test data; rows are committed so other processes (rq worker, browser server) see them."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """Small test aids: CSRF tokens from pages, signing in, waiting for asynchronous effects."""
+
 import re
 import time
 

@@ -1,4 +1,5 @@
 """The command line: seed, users create, demo (through Flask's CLI runner, and once through `flask --app wsgi`)."""
+
 import os
 import subprocess
 import sys
@@ -36,6 +37,7 @@ def create_args(email, *extra):
 
 
 # --- seed ------------------------------------------------------------------------------
+
 
 def test_seed_creates_the_six_ceris_areas(app, cli):
     with app.app_context():
@@ -81,9 +83,12 @@ def test_seed_through_the_real_flask_command(app_settings):
 
 # --- users create ------------------------------------------------------------------------
 
+
 def test_users_create_gives_both_roles_the_area_the_new_network_and_the_organisation(app, cli):
     result = cli(
-        *create_args("Eva.Editor@Example.eu", "--role", "editor", "--role", "reviewer", "--area", "BM", "--network", "New Net", "--organisation", "X")
+        *create_args(
+            "Eva.Editor@Example.eu", "--role", "editor", "--role", "reviewer", "--area", "BM", "--network", "New Net", "--organisation", "X"
+        )
     )
     assert result.exit_code == 0, result.output
     assert "Created eva.editor@example.eu" in result.output
@@ -149,6 +154,7 @@ def test_users_create_refuses_a_short_password(app, cli):
 
 # --- demo ----------------------------------------------------------------------------------
 
+
 def test_demo_prints_a_login_for_every_role(cli):
     result = cli("demo")
     assert result.exit_code == 0, result.output
@@ -179,6 +185,7 @@ def test_demo_logins_work(app, cli):
 
 
 # --- where commands live -------------------------------------------------------------------
+
 
 def test_every_command_lives_with_the_cli_not_in_a_view_module():
     app_dir = ROOT / "app"

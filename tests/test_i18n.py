@@ -1,4 +1,5 @@
 """Every user-facing string is marked for translation; dates and numbers follow the locale."""
+
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +23,7 @@ def _unmarked_text(source):
     return [piece for piece in pieces if re.search(r"[A-Za-z]{2,}", piece) and piece not in NOT_TRANSLATED]
 
 
-@pytest.mark.parametrize(
-    "template", sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")), ids=str
-)
+@pytest.mark.parametrize("template", sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")), ids=str)
 def test_template_text_is_marked_for_translation(template):
     source = (TEMPLATES / template).read_text(encoding="utf-8")
     assert _unmarked_text(source) == [], f"{template}: text outside _() — wrap it in {{{{ _('...') }}}}"

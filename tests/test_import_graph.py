@@ -4,6 +4,7 @@ Every import of an app module counts, at the top of a module or inside a
 function alike: an import moved into a function still makes the two modules
 depend on each other, it only hides the cycle until something runs.
 """
+
 import ast
 from pathlib import Path
 
@@ -47,9 +48,7 @@ def imported_modules(name, path, known):
             for alias in node.names:
                 submodule = f"{source}.{alias.name}"
                 found.add(submodule if submodule in known else source)
-    return {target for target in found if target in known and target != name} | (
-        {name} if name in found and name in known else set()
-    )
+    return {target for target in found if target in known and target != name} | ({name} if name in found and name in known else set())
 
 
 def import_graph():

@@ -13,6 +13,7 @@ server stores it compared by constraint name. The same server rewrites both
 sides alike (PostgreSQL turns `state IN (...)` into `= ANY (ARRAY[...])`), so
 only whitespace needs normalising.
 """
+
 import os
 import subprocess
 import sys
@@ -101,9 +102,7 @@ def schema_differences(database_url, **options):
     engine = sa.create_engine(_engine_url(database_url))
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "compare_server_default": True, **options}
-            )
+            context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True, **options})
             return compare_metadata(context, db.metadata)
     finally:
         engine.dispose()
@@ -127,8 +126,7 @@ def check_constraints(database_url):
         present = set(inspector.get_table_names())
         return {
             table.name: {
-                constraint["name"]: " ".join(constraint["sqltext"].split())
-                for constraint in inspector.get_check_constraints(table.name)
+                constraint["name"]: " ".join(constraint["sqltext"].split()) for constraint in inspector.get_check_constraints(table.name)
             }
             for table in db.metadata.sorted_tables
             if table.name in present

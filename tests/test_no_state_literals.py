@@ -3,6 +3,7 @@
 The same search as the command in the README (Development): code and
 templates ask the workflow definitions (flags, allowed transitions) instead.
 """
+
 import re
 from pathlib import Path
 

@@ -40,6 +40,7 @@ def assert_flat(small, large, cap):
 
 # --- what grows ------------------------------------------------------------------------------------
 
+
 def add_reviews(app, contribution_id, count):
     """`count` more assigned reviewers of BM who reviewed the current revision, and as many eligible, unassigned ones.
 
@@ -94,6 +95,7 @@ def add_sections(app, report_id, count, items_each):
 
 
 # --- the pages ---------------------------------------------------------------------------------------
+
 
 def test_the_contribution_page_runs_a_fixed_number_of_queries(app, count_queries):
     from tests.factories import contribution_in_state

@@ -11,6 +11,7 @@ Access kinds:
 (for a POST without valid form data that is 200/302/400/422 and the like),
 never 401, 403 or 5xx.
 """
+
 import pytest
 
 from tests.support import csrf_token
@@ -79,8 +80,14 @@ ROUTES = {
     ("POST", "/reviews/<id:assignment_id>/decline"): ("/reviews/999999/decline", signed_in(ok={404})),
     ("GET", "/contributions/<id:contribution_id>/diff"): ("/contributions/999999/diff", signed_in(ok={404})),
     ("POST", "/contributions/<id:contribution_id>/attachments"): ("/contributions/999999/attachments", signed_in(ok={404})),
-    ("GET", "/contributions/<id:contribution_id>/attachments/<id:attachment_id>"): ("/contributions/999999/attachments/1", signed_in(ok={404})),
-    ("POST", "/contributions/<id:contribution_id>/attachments/<id:attachment_id>/remove"): ("/contributions/999999/attachments/1/remove", signed_in(ok={404})),
+    ("GET", "/contributions/<id:contribution_id>/attachments/<id:attachment_id>"): (
+        "/contributions/999999/attachments/1",
+        signed_in(ok={404}),
+    ),
+    ("POST", "/contributions/<id:contribution_id>/attachments/<id:attachment_id>/remove"): (
+        "/contributions/999999/attachments/1/remove",
+        signed_in(ok={404}),
+    ),
     ("GET", "/contributions"): ("/contributions", signed_in()),
     # reports (public side)
     ("GET", "/reports"): ("/reports", public()),

@@ -1,4 +1,5 @@
 """Hidden characters leave every text on the way in; ordinary characters and the existing markup rules stay."""
+
 import pytest
 
 from app.sanitising import clean_plain_text, clean_rich_text, remove_hidden_characters, rich_text_to_plain

@@ -1,4 +1,5 @@
 """One service error type, mapped once onto the API and once onto forms."""
+
 from flask import Blueprint
 from flask_wtf import FlaskForm
 from wtforms import StringField

@@ -3,6 +3,7 @@
 With TEST_REDIS_URL the sweep queues the work for the real rq worker process
 (and a `jobs worker` sweeps on its own); without it, the work runs in-process.
 """
+
 import os
 import subprocess
 import sys
@@ -103,6 +104,7 @@ def assert_delivered_once_and_built(app, mailbox, report_id, job_id, headers):
 
 
 # --- the sweep ---------------------------------------------------------------------------------
+
 
 def test_work_asked_for_while_redis_was_down_is_done_by_the_sweep(offline_app, sweeping_app, admin, editor, mailbox):
     report_id, job_id, headers = work_asked_for_during_the_outage(offline_app, admin, editor)
@@ -206,6 +208,7 @@ def test_a_sweep_while_redis_is_still_down_raises_and_changes_nothing(offline_ap
 
 # --- the worker sweeps on its own --------------------------------------------------------------
 
+
 @pytest.fixture
 def sweeping_worker(app_settings):
     """A second `flask --app wsgi jobs worker` process, sweeping every second."""
@@ -241,6 +244,7 @@ def test_a_running_worker_picks_up_work_from_the_outage_by_itself(offline_app, a
 
 
 # --- the embedded default -------------------------------------------------------------------------
+
 
 @without_redis
 def test_without_redis_an_invitation_is_sent_before_the_page_answers(app, admin, mailbox):

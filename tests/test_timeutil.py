@@ -37,6 +37,10 @@ def test_every_module_takes_the_time_helpers_from_timeutil():
     offenders = []
     for path in root.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module != "app.timeutil" and {"utcnow", "as_utc"} & {alias.name for alias in node.names}:
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module != "app.timeutil"
+                and {"utcnow", "as_utc"} & {alias.name for alias in node.names}
+            ):
                 offenders.append(f"{path.relative_to(root.parent)}: from {node.module}")
     assert not offenders

@@ -1,4 +1,5 @@
 """The unit of work: one commit, rollback on error, side effects only after a successful commit."""
+
 import pytest
 import sqlalchemy as sa
 

@@ -1,4 +1,5 @@
 """Administration forms. Choices that come from the database are filled in by the views."""
+
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,12 +26,8 @@ class FilterForm(FlaskForm):
 
 class UserFilterForm(FilterForm):
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
-    role = SelectField(
-        _l("Role"), choices=select_choices([("", _l("Any role")), *ROLES.items()]), validators=[Optional()], default=""
-    )
-    status = SelectField(
-        _l("Status"), choices=select_choices([("", _l("Active or deactivated")), *USER_STATUS_LABELS.items()]), default=""
-    )
+    role = SelectField(_l("Role"), choices=select_choices([("", _l("Any role")), *ROLES.items()]), validators=[Optional()], default="")
+    status = SelectField(_l("Status"), choices=select_choices([("", _l("Active or deactivated")), *USER_STATUS_LABELS.items()]), default="")
 
 
 class NetworkFilterForm(FilterForm):

@@ -3,6 +3,7 @@
 Views parse forms, call a feature's services and render; the rules live in the services.
 Every view requires the admin role.
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -72,6 +73,7 @@ def index():
 
 
 # --- users ------------------------------------------------------------------------
+
 
 @bp.get("/users")
 @roles_required("admin")
@@ -174,6 +176,7 @@ def reactivate_user(user_id):
 
 # --- access requests ------------------------------------------------------------------
 
+
 @bp.get("/access-requests")
 @roles_required("admin")
 def access_requests():
@@ -227,15 +230,11 @@ def approve_access_request(request_id):
     form = _approve_form()
     if form.validate_on_submit():
         try:
-            auth_services.approve_access_request(
-                access_request, _me(), roles=form.roles.data, area_codes=form.areas.data
-            )
+            auth_services.approve_access_request(access_request, _me(), roles=form.roles.data, area_codes=form.areas.data)
         except auth_services.AccountError as error:
             show_service_error(form, error)
         else:
-            flash(
-                _("Request approved: an invitation is on its way to %(email)s.", email=access_request.email), "success"
-            )
+            flash(_("Request approved: an invitation is on its way to %(email)s.", email=access_request.email), "success")
             return redirect(url_for("admin.access_requests"))
     return _render_access_request(access_request, approve_form=form, status=_decision_status(access_request, form))
 
@@ -257,6 +256,7 @@ def reject_access_request(request_id):
 
 
 # --- networks -------------------------------------------------------------------------
+
 
 @bp.get("/networks")
 @roles_required("admin")
@@ -306,6 +306,7 @@ def network(network_id):
 
 # --- thematic areas ---------------------------------------------------------------------
 
+
 @bp.get("/areas")
 @roles_required("admin")
 def areas():
@@ -331,6 +332,7 @@ def area(code):
 
 
 # --- outbox -------------------------------------------------------------------------------
+
 
 @bp.get("/outbox")
 @roles_required("admin")
@@ -423,6 +425,7 @@ def flush_outbox():
 
 # --- project import (CORDIS files) ---------------------------------------------------------
 
+
 def _render_import(form, import_job=None, status=200):
     return render_template(
         "admin/projects_import.html", form=form, job=import_job, limit_bytes=project_services.upload_limit_bytes()
@@ -451,4 +454,3 @@ def projects_import_job(job_id):
     if import_job is None or import_job.kind != project_jobs.IMPORT_JOB_KIND or not background_services.can_follow_job(_me(), import_job):
         abort(404)
     return _render_import(forms.ProjectImportForm(), import_job)
-

@@ -1,4 +1,5 @@
 """Bearer-token authentication for the API."""
+
 import functools
 
 from flask import abort, g, request

@@ -6,6 +6,7 @@ deep enough document makes Python's parser itself fail), text with NUL
 characters (PostgreSQL refuses them) or lone surrogates (not encodable as
 UTF-8), and integers beyond the database's integer columns.
 """
+
 import json
 
 from flask import current_app, g, request

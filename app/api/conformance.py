@@ -7,6 +7,7 @@ body valid against the documented schema, formats included. An answer that is
 not raises, so the test whose request produced it fails at that request
 (the app propagates exceptions when testing).
 """
+
 import functools
 import re
 
@@ -27,13 +28,15 @@ def check_answer_against_the_document(response):
     if current_app.testing and current_app.config.get("API_CHECK_ANSWERS", True):
         problems = problems_with(response)
         if problems:
-            raise UndocumentedAnswer(f"{request.method} {request.path} answered {response.status_code} unlike the document:\n" + "\n".join(problems))
+            raise UndocumentedAnswer(
+                f"{request.method} {request.path} answered {response.status_code} unlike the document:\n" + "\n".join(problems)
+            )
     return response
 
 
 def openapi_path(rule):
     """/api/v1/contributions/<id:contribution_id> -> /contributions/{contribution_id}"""
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX) :])
 
 
 def problems_with(response):

@@ -4,6 +4,7 @@ Thin: requests are read and answers written through app/api/shapes.py; the rules
 are in the contributions and reviews services, whose refusals (service errors)
 app/errors.py answers.
 """
+
 from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, g, request
@@ -178,7 +179,7 @@ def assign_reviewers(contribution_id):
     reviewer = None
     if not automatic:
         if body.user_id is None:
-            raise Invalid(_("Invalid input."), {"user_id": _("Give a user id, or \"auto\": true.")})
+            raise Invalid(_("Invalid input."), {"user_id": _('Give a user id, or "auto": true.')})
         reviewer = auth_services.get_user(body.user_id)
         if reviewer is None:
             raise Invalid(_("Invalid input."), {"user_id": _("No such user.")})

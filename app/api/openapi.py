@@ -7,6 +7,7 @@ their query classes (tests/api/test_openapi.py checks the routes,
 tests/api/test_openapi_conformance.py and every API test the answers,
 tests/api/test_schemathesis.py fuzzes the lot as each role).
 """
+
 import functools
 from typing import Any
 
@@ -224,7 +225,7 @@ PATHS.update(
                 "tags": ["workflow"],
                 "requestBody": _body(shapes.TransitionRequest),
                 "responses": {"200": _CONTRIBUTION_RESPONSE, **_errors("403", "404", "409", "413", "422")},
-            }
+            },
         },
         "/contributions/{contribution_id}/reviewers": {
             "parameters": [_CONTRIBUTION_ID],
@@ -237,7 +238,7 @@ PATHS.update(
                     "200": _answer("Nothing to assign: the reviewers were there already", shapes.ContributionWithAssignments),
                     **_errors("403", "404", "409", "413", "422"),
                 },
-            }
+            },
         },
         "/contributions/{contribution_id}/reviews": {
             "parameters": [_CONTRIBUTION_ID],
@@ -250,7 +251,7 @@ PATHS.update(
                     "200": _answer("The updated review", shapes.Review),
                     **_errors("403", "404", "409", "413", "422"),
                 },
-            }
+            },
         },
     }
 )

@@ -1,4 +1,5 @@
 """The project explorer over the API (public): search with facets, and one project with the accepted contributions citing it."""
+
 from app.api import shapes
 from app.api.blueprint import bp
 from app.api.schema import read_query
@@ -52,9 +53,7 @@ def project_json(project):
 @bp.get("/projects")
 def list_projects():
     query = read_query(shapes.ProjectQuery)
-    filters = explorer.clean_filters(
-        {"q": query.q or "", **{facet: getattr(query, facet) or [] for facet in explorer.FACETS}}
-    )
+    filters = explorer.clean_filters({"q": query.q or "", **{facet: getattr(query, facet) or [] for facet in explorer.FACETS}})
     result = explorer.search(filters, sort=query.sort, page=query.page, per_page=query.per_page)
     facets = {
         facet: [{"value": value.value, "label": str(value.label), "count": value.count, "selected": value.selected} for value in values]

@@ -4,6 +4,7 @@ Thin: requests are read and answers written through app/api/shapes.py; the rules
 are in app.reports.services and app.background.services, whose refusals
 (service errors) app/errors.py answers.
 """
+
 from flask import abort, g, url_for
 
 from app.api import shapes
@@ -28,9 +29,7 @@ def _versions_json(report):
             "version": version.number,
             "title": version.title,
             "published_at": version.published_at,
-            "files": {
-                fmt: external_url("reports.download", report_id=report.id, number=version.number, fmt=fmt) for fmt in FILE_FORMATS
-            },
+            "files": {fmt: external_url("reports.download", report_id=report.id, number=version.number, fmt=fmt) for fmt in FILE_FORMATS},
             "sha256": {fmt: version.sha256(fmt) for fmt in FILE_FORMATS},
         }
         for version in report.versions

@@ -11,6 +11,7 @@ choices from the models so they cannot drift.
 pydantic speaks JSON Schema 2020-12; `openapi_schemas` rewrites what it says
 into the OpenAPI 3.0 dialect (nullable, no titles or defaults, components).
 """
+
 import copy
 from datetime import UTC, datetime
 from typing import Annotated
@@ -31,6 +32,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 
 
 # --- base classes ------------------------------------------------------------------------------
+
 
 class Body(BaseModel):
     """A JSON request body: strict JSON types (no "5" for 5, no true for 1); fields it does not name are ignored."""
@@ -56,6 +58,7 @@ def documented(schema_type, **keywords):
 
 
 # --- value types --------------------------------------------------------------------------------
+
 
 def _utc(moment):
     return as_utc(moment).astimezone(UTC)  # naive ones (SQLite) are UTC; aware ones are written in UTC
@@ -167,6 +170,7 @@ def field_messages(error: ValidationError):
 
 # --- reading requests, writing answers ------------------------------------------------------------
 
+
 def read_body(model):
     """The request's JSON object checked against `model`: 413 when too large, 422 naming the fields otherwise."""
     body = json_object()
@@ -212,6 +216,7 @@ def dump(model, data):
 
 
 # --- the OpenAPI 3.0 schemas ------------------------------------------------------------------------
+
 
 def openapi_schemas(models):
     """{component name: OpenAPI 3.0 schema} for the classes and every class they use."""

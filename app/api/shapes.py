@@ -5,6 +5,7 @@ through the `Answer` classes (app/api/schema.py); /api/v1/openapi.json is
 generated from the same classes (app/api/openapi.py). Value lists come from the
 models, so they cannot drift.
 """
+
 from datetime import date
 from typing import Any
 
@@ -47,6 +48,7 @@ def _page_of(model):
 
 # --- errors ------------------------------------------------------------------------------------
 
+
 class Error(Answer):
     """Every error: a sentence, and for invalid input the message per field."""
 
@@ -57,6 +59,7 @@ class Error(Answer):
 
 
 # --- accounts and reference data ------------------------------------------------------------------
+
 
 class TokenRequest(Body):
     email: documented(NonBlank, format="email")
@@ -163,9 +166,7 @@ class ReportSection(Answer):
     items: list[ReportItem]
 
 
-ReportFiles = _keyed(
-    "ReportFiles", FILE_FORMATS, documented(str, format="uri"), Answer, "Public download URLs; the files never change"
-)
+ReportFiles = _keyed("ReportFiles", FILE_FORMATS, documented(str, format="uri"), Answer, "Public download URLs; the files never change")
 ReportChecksums = _keyed("ReportChecksums", FILE_FORMATS, Text | None, Answer)
 
 
@@ -427,9 +428,7 @@ class FacetValue(Answer):
     selected: bool
 
 
-ProjectFacets = create_model(
-    "ProjectFacets", __base__=Answer, **dict.fromkeys(PROJECT_FACETS, (list[FacetValue], ...))
-)
+ProjectFacets = create_model("ProjectFacets", __base__=Answer, **dict.fromkeys(PROJECT_FACETS, (list[FacetValue], ...)))
 
 
 class ProjectSummary(Answer):

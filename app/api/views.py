@@ -1,4 +1,5 @@
 """Accounts and reference data over the API; the shapes are in app/api/shapes.py."""
+
 from flask import g, jsonify
 
 from app.api import shapes

@@ -1,4 +1,5 @@
 """Requests for access: anyone may ask; an administrator approves (which sends an invitation) or rejects, once."""
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -20,9 +21,7 @@ from app.urls import external_url
 @transactional
 def request_access(email, name, organisation, country, network_name, motivation):
     email = normalise_email(email)
-    pending = db.session.scalar(
-        sa.select(AccessRequest).where(AccessRequest.email == email, AccessRequest.state == REQUEST_PENDING)
-    )
+    pending = db.session.scalar(sa.select(AccessRequest).where(AccessRequest.email == email, AccessRequest.state == REQUEST_PENDING))
     if pending is not None or find_user_by_email(email) is not None:
         # Say the same thing either way: the form must not reveal who has an account.
         return None
@@ -35,9 +34,7 @@ def request_access(email, name, organisation, country, network_name, motivation)
         motivation=_text(motivation).strip(),
     )
     db.session.add(access_request)
-    admins = db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))
-    ).all()
+    admins = db.session.scalars(sa.select(User).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))).all()
     for admin in admins:
         mail.queue_email(
             admin.email,
@@ -93,11 +90,15 @@ def get_access_request(request_id):
 def access_requests_page(page=1, per_page=None):
     """Pending requests first, oldest first (a queue); then decided ones, latest decision first."""
     is_pending = AccessRequest.state == REQUEST_PENDING
-    statement = sa.select(AccessRequest).options(selectinload(AccessRequest.decided_by)).order_by(
-        sa.case((is_pending, 0), else_=1),
-        sa.case((is_pending, AccessRequest.created_at)),
-        AccessRequest.decided_at.desc(),
-        AccessRequest.id.desc(),
+    statement = (
+        sa.select(AccessRequest)
+        .options(selectinload(AccessRequest.decided_by))
+        .order_by(
+            sa.case((is_pending, 0), else_=1),
+            sa.case((is_pending, AccessRequest.created_at)),
+            AccessRequest.decided_at.desc(),
+            AccessRequest.id.desc(),
+        )
     )
     return paginate(statement, page, per_page or DEFAULT_PER_PAGE)
 

@@ -1,4 +1,5 @@
 """User accounts: finding, creating, signing in, profile, access and (de)activation."""
+
 import sqlalchemy as sa
 
 from app.auth.errors import AccountConflict, AccountError, AccountForbidden
@@ -161,9 +162,7 @@ def search_users(query="", role="", status="", page=1, per_page=None):
 
 def count_users():
     """(all users, active users) in one query."""
-    row = db.session.execute(
-        sa.select(sa.func.count(User.id), sa.func.count(User.id).filter(User.active.is_(True)))
-    ).one()
+    row = db.session.execute(sa.select(sa.func.count(User.id), sa.func.count(User.id).filter(User.active.is_(True)))).one()
     return row[0], row[1]
 
 

@@ -1,4 +1,5 @@
 """Role checks for views; the rules themselves live in services."""
+
 import functools
 
 from flask import abort

@@ -4,6 +4,7 @@
 against it keep working; the kind (invalid, conflict, forbidden) gives the
 HTTP status wherever it is not caught.
 """
+
 from app.service_errors import Conflict, Forbidden, Invalid
 
 

@@ -17,7 +17,9 @@ COUNTRY = Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, 
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    email = EmailField(
+        _l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"}
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -27,9 +29,7 @@ class LogoutForm(FlaskForm):
 
 
 class NewPasswordMixin:
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "new-password"}
-    )
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
@@ -39,14 +39,17 @@ class NewPasswordMixin:
 
 class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
-    organisation = StringField(
-        _l("Organisation"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "organization"}
-    )
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "organization"})
 
 
 class RequestAccessForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("E-mail address"),
+        filters=EMAIL_FILTERS,
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "organization"})
     country = StringField(_l("Country (two-letter code)"), validators=[Optional(), COUNTRY])
     network_name = StringField(_l("Network or project you belong to"), validators=[Optional(), Length(max=200)])
@@ -54,7 +57,9 @@ class RequestAccessForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("E-mail address"), filters=EMAIL_FILTERS, validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"}
+    )
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
@@ -69,9 +74,7 @@ class ProfileForm(FlaskForm):
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
-    )
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
 
 
 class NewTokenForm(FlaskForm):

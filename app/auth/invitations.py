@@ -1,4 +1,5 @@
 """Invitations: sent by admins and editors within their scope, accepted once through a signed link."""
+
 import secrets
 from datetime import timedelta
 
@@ -29,9 +30,7 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
     roles = list(dict.fromkeys(roles or ["contributor"]))
     forbidden = set(roles) - set(allowed)
     if forbidden:
-        raise AccountForbidden(
-            _l("You may not grant the role: %(roles)s", roles=", ".join(sorted(forbidden))), "roles"
-        )
+        raise AccountForbidden(_l("You may not grant the role: %(roles)s", roles=", ".join(sorted(forbidden))), "roles")
     if find_user_by_email(email):
         raise AccountConflict(_l("A user with this e-mail address already exists."), "email")
     areas = resolve_areas(area_codes)  # refuses unknown codes now rather than at acceptance

@@ -6,6 +6,7 @@ locked: anyone knowing an address could otherwise keep its owner out. Failures
 on an account from anywhere slow every further attempt on it instead, by a
 delay that grows with each failure up to LOGIN_ACCOUNT_MAX_DELAY seconds.
 """
+
 import functools
 import logging
 import time

@@ -58,15 +58,9 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
-    )
-    areas: Mapped[list[ThematicArea]] = relationship(
-        secondary=user_areas, lazy="selectin", order_by=ThematicArea.position
-    )
-    networks = relationship(
-        "Network", secondary=network_memberships, back_populates="members", lazy="selectin", order_by="Network.name"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role)
+    areas: Mapped[list[ThematicArea]] = relationship(secondary=user_areas, lazy="selectin", order_by=ThematicArea.position)
+    networks = relationship("Network", secondary=network_memberships, back_populates="members", lazy="selectin", order_by="Network.name")
 
     # Flask-Login
     @property
@@ -165,9 +159,7 @@ REQUEST_PENDING, REQUEST_APPROVED, REQUEST_REJECTED = ACCESS_REQUEST_STATES
 
 class AccessRequest(Model):
     __tablename__ = "access_requests"
-    __table_args__ = (
-        sa.CheckConstraint("state IN ('" + "', '".join(ACCESS_REQUEST_STATES) + "')", name="state_known"),
-    )
+    __table_args__ = (sa.CheckConstraint("state IN ('" + "', '".join(ACCESS_REQUEST_STATES) + "')", name="state_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)

@@ -1,4 +1,5 @@
 """Forgotten passwords: a reset link by e-mail (looked up in a job, so the page answers alike for every address), used once."""
+
 import secrets
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """The password policy, and changing one's password."""
+
 import functools
 import gzip
 from pathlib import Path
@@ -29,9 +30,7 @@ def check_password_policy(password):
     if len(password or "") < minimum:
         raise AccountError(_l("The password must have at least %(count)d characters.", count=minimum), "password")
     if password.lower() in common_passwords():
-        raise AccountError(
-            _l("This password is one of the most common ones, which attackers try first. Choose another."), "password"
-        )
+        raise AccountError(_l("This password is one of the most common ones, which attackers try first. Choose another."), "password")
 
 
 @transactional

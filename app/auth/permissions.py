@@ -1,4 +1,5 @@
 """Who may do what with accounts and invitations: the answers views, templates, the API and jobs ask."""
+
 from app.auth.models import ROLES
 
 
@@ -30,9 +31,7 @@ def can_remove_admin_role(acting_user, user):
 
 
 def can_revoke_invitation(user, invitation):
-    return invitation is not None and (
-        can_administer(user) or (can_invite(user) and invitation.invited_by_id == user.id)
-    )
+    return invitation is not None and (can_administer(user) or (can_invite(user) and invitation.invited_by_id == user.id))
 
 
 def can_withdraw_invitation(user, invitation):

@@ -12,6 +12,7 @@ their public names so `from app.auth import services` keeps working:
 - tokens.py: API tokens
 - errors.py: AccountError and its kinds (conflict, forbidden)
 """
+
 from app.auth.access_requests import (
     access_requests_page,
     approve_access_request,

@@ -1,4 +1,5 @@
 """API tokens: issued once in clear, stored as a digest, revoked one by one or all at once."""
+
 import secrets
 from datetime import timedelta
 
@@ -38,9 +39,7 @@ def user_for_api_token(plaintext):
 
 
 def tokens_of(user):
-    return db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
-    ).all()
+    return db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())).all()
 
 
 @transactional

@@ -260,9 +260,7 @@ def invitations():
         invitations=listed,
         can_withdraw=lambda invitation: services.can_withdraw_invitation(me, invitation),
         revoke_form=RevokeTokenForm(),
-    ), (
-        422 if form.errors else 200
-    )
+    ), (422 if form.errors else 200)
 
 
 @bp.post("/invitations/<id:invitation_id>/revoke")

@@ -1,4 +1,5 @@
 """Recording background jobs: queued in the caller's transaction, moved on by the job itself."""
+
 import secrets
 from collections.abc import Callable
 from datetime import timedelta

@@ -48,11 +48,7 @@ class ThematicArea(Model):
 
 class Network(Model):
     __tablename__ = "networks"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('" + "', '".join(NETWORK_KINDS) + "')", name="kind_known"
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint("kind IN ('" + "', '".join(NETWORK_KINDS) + "')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -63,9 +59,7 @@ class Network(Model):
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
-    members = db.relationship(
-        "User", secondary=network_memberships, back_populates="networks", order_by="User.name"
-    )
+    members = db.relationship("User", secondary=network_memberships, back_populates="networks", order_by="User.name")
 
     @property
     def kind_label(self):

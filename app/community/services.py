@@ -1,4 +1,5 @@
 """Thematic areas and networks."""
+
 import functools
 from urllib.parse import urlsplit
 
@@ -46,6 +47,7 @@ def thematic_areas():
 
 # --- area codes: the one way a code names an area --------------------------------
 
+
 def normalise_area_codes(codes):
     """The codes as stored (upper case, trimmed), each once, blanks left out: "bm" and " BM " name one area."""
     return list(dict.fromkeys(code.strip().upper() for code in codes or [] if isinstance(code, str) and code.strip()))
@@ -73,12 +75,11 @@ def area_by_code(code):
 
 
 def areas_by_ids(area_ids):
-    return db.session.scalars(
-        sa.select(ThematicArea).where(ThematicArea.id.in_(area_ids or [])).order_by(ThematicArea.position)
-    ).all()
+    return db.session.scalars(sa.select(ThematicArea).where(ThematicArea.id.in_(area_ids or [])).order_by(ThematicArea.position)).all()
 
 
 # --- networks ---------------------------------------------------------------------
+
 
 def networks():
     return db.session.scalars(sa.select(Network).order_by(Network.name)).all()
@@ -172,9 +173,7 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "CQ", "D
 @functools.cache
 def country_codes():
     """ISO 3166-1 alpha-2 codes (plus XK, Kosovo, as the EU uses it)."""
-    return frozenset(
-        code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-    )
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES)
 
 
 def country_choices(locale):
@@ -216,4 +215,3 @@ def networks_with_member_counts(query="", page=1, per_page=None):
 
 def count_networks():
     return db.session.scalar(sa.select(sa.func.count(Network.id))) or 0
-

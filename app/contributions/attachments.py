@@ -1,4 +1,5 @@
 """Attachments: checked by size and by content (never by name), stored outside the static folder."""
+
 import hashlib
 import re
 import secrets
@@ -174,6 +175,7 @@ def _jpeg(content):
 
 # --- office documents: ZIP archives, read from the central directory --------------------
 
+
 class _Member:
     __slots__ = ("data_start", "flags", "method", "name", "offset", "packed", "unpacked")
 
@@ -220,15 +222,27 @@ def _members(content):
         if not _safe_name(name):
             raise AttachmentError(_l("The document contains a part with an unsafe name (%(name)s), so it is not accepted.", name=name[:80]))
         if name.casefold() in seen:
-            raise AttachmentError(_l("The document contains two parts with the same name (%(name)s), so it is not accepted.", name=name[:80]))
+            raise AttachmentError(
+                _l("The document contains two parts with the same name (%(name)s), so it is not accepted.", name=name[:80])
+            )
         seen.add(name.casefold())
         if unpacked > ARCHIVE_MAX_MEMBER_BYTES:
             raise AttachmentError(
-                _l("The document contains a part that would unpack to more than %(size)s MB, so it is not accepted.", size=ARCHIVE_MAX_MEMBER_BYTES // 1048576)
+                _l(
+                    "The document contains a part that would unpack to more than %(size)s MB, so it is not accepted.",
+                    size=ARCHIVE_MAX_MEMBER_BYTES // 1048576,
+                )
             )
         total += unpacked
         member = _Member()
-        member.name, member.method, member.flags, member.packed, member.unpacked, member.offset = name, method, flags, packed, unpacked, offset
+        member.name, member.method, member.flags, member.packed, member.unpacked, member.offset = (
+            name,
+            method,
+            flags,
+            packed,
+            unpacked,
+            offset,
+        )
         members.append((raw_name, member))
     if len(members) != count:
         raise _damaged()
@@ -393,7 +407,10 @@ def add(contribution, user, upload):
     content_type = detect_type(content)
     if content_type is None:
         raise AttachmentError(
-            _l("This file is not an accepted type (%(types)s), whatever its name says.", types=", ".join(str(label) for label in ACCEPTED.values()))
+            _l(
+                "This file is not an accepted type (%(types)s), whatever its name says.",
+                types=", ".join(str(label) for label in ACCEPTED.values()),
+            )
         )
     key = secrets.token_hex(16)
     path = upload_folder() / key

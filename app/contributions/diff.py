@@ -1,4 +1,5 @@
 """Readable differences between two revisions of a contribution, field by field."""
+
 import difflib
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
 """HTML forms for contributions, built from the type schemas in types.py (one definition for form, API and page)."""
+
 import secrets
 
 from flask_wtf import FlaskForm

@@ -1,4 +1,5 @@
 """Which contributions a reviewer may open: those they are assigned to (and have not declined)."""
+
 import sqlalchemy as sa
 
 from app.contributions.models import Contribution

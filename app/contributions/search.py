@@ -5,6 +5,7 @@ configuration: contributions come in 24 languages, so no one language's
 stemming). SQLite (the embedded default): an FTS5 table keyed by the
 contribution id, kept in step by `index()`.
 """
+
 import re
 
 import sqlalchemy as sa
@@ -44,4 +45,10 @@ def restrict(query, q):
         tsquery = sa.func.to_tsquery(TS_CONFIG, " & ".join(f"{term}:*" for term in terms))
         return query.where(sa.func.to_tsvector(TS_CONFIG, Contribution.search_text).op("@@")(tsquery))
     match = " AND ".join('"' + term.replace('"', "") + '"*' for term in terms)
-    return query.where(Contribution.id.in_(sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE)).where(sa.text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))))
+    return query.where(
+        Contribution.id.in_(
+            sa.select(sa.column("rowid"))
+            .select_from(sa.table(FTS_TABLE))
+            .where(sa.text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+        )
+    )

@@ -1,4 +1,5 @@
 """Contribution rules: who sees and edits what, drafts, revisions, lists and search, and its workflow."""
+
 import re
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ class ContributionForbidden(Forbidden):
 
 # --- the workflow ---------------------------------------------------------------
 
+
 def workflow():
     """The contribution workflow (workflows/contribution.toml)."""
     return get_workflow("contribution")
@@ -48,6 +50,7 @@ def in_state(contribution, flag):
 
 
 # --- who: "editor of one of its areas", written once --------------------------------
+
 
 def _signed_in(user):
     return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", True))
@@ -89,6 +92,7 @@ def area_editors(contribution):
 
 
 # --- visibility ------------------------------------------------------------------
+
 
 def visibility_clause(user):
     """SQL condition: the contributions `user` may open.
@@ -200,7 +204,9 @@ def create_draft_once(author, payload, creation_key=None, then=None):
         with unit_of_work():
             cleaned = validate(payload)
             _check_referenced_contributions_visible(author, cleaned)
-            contribution = Contribution(author=author, type=cleaned["type"], state=workflow().initial, revision=1, creation_key=creation_key)
+            contribution = Contribution(
+                author=author, type=cleaned["type"], state=workflow().initial, revision=1, creation_key=creation_key
+            )
             _apply(contribution, cleaned)
             db.session.add(contribution)
             db.session.flush()
@@ -218,9 +224,7 @@ def create_draft_once(author, payload, creation_key=None, then=None):
 
 
 def _created_with(author, creation_key):
-    return db.session.scalar(
-        sa.select(Contribution).where(Contribution.author_id == author.id, Contribution.creation_key == creation_key)
-    )
+    return db.session.scalar(sa.select(Contribution).where(Contribution.author_id == author.id, Contribution.creation_key == creation_key))
 
 
 def check_editable(user, contribution):
@@ -307,6 +311,7 @@ def search_text_of(contribution):
 
 # --- revisions ----------------------------------------------------------------------
 
+
 def record_revision(contribution, actor):
     """Freeze what the contribution says now as its current revision number."""
     revision = ContributionRevision(
@@ -356,6 +361,7 @@ def revision(contribution, number):
 
 # --- completeness -----------------------------------------------------------------
 
+
 def completeness(contribution):
     """{field: message} of what `submit` still needs; empty when the contribution is complete."""
     return missing_fields(contribution)
@@ -378,8 +384,21 @@ SORTS = {
 }
 
 
-def list_visible(user, state=None, type=None, area=None, network_id=None, workshop_id=None, author_id=None,
-                 created_from=None, created_to=None, q=None, sort="newest", page=1, per_page=20):
+def list_visible(
+    user,
+    state=None,
+    type=None,
+    area=None,
+    network_id=None,
+    workshop_id=None,
+    author_id=None,
+    created_from=None,
+    created_to=None,
+    q=None,
+    sort="newest",
+    page=1,
+    per_page=20,
+):
     """One page of the contributions `user` may open, filtered; returns (items, total)."""
     query = sa.select(Contribution).where(visibility_clause(user))
     if state:
@@ -411,8 +430,8 @@ def list_visible(user, state=None, type=None, area=None, network_id=None, worksh
     return items, total
 
 
-
 # --- what the forms offer ------------------------------------------------------------
+
 
 def projects_for_picker(linked_ids, query=None):
     """Projects already linked plus up to 20 matching the picker's search (never the whole database), by acronym."""
@@ -444,6 +463,7 @@ def gaps_for_choice(user, contribution=None):
 
 
 # --- taking workflow steps ------------------------------------------------------
+
 
 def transition(contribution, name, actor, comment=None, expected_version=None):
     """Apply a workflow transition (see workflows/contribution.toml) in one unit of work; raises a TransitionError."""

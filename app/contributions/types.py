@@ -4,6 +4,7 @@ The HTML form, the API validation, the detail page and
 GET /api/v1/contribution-types are all built from TYPES: adding a field to a
 type is one edit here.
 """
+
 from dataclasses import dataclass, field
 
 from app.i18n import lazy_gettext as _l
@@ -75,10 +76,26 @@ TYPES = {
             _l("Capability gap"),
             _l("A need or gap practitioners face in their operations."),
             (
-                FieldSpec("need", _l("Need or gap"), "long_text", True, _l("What practitioners cannot do today, or not well enough."), max=10000),
-                FieldSpec("operational_context", _l("Operational context"), "long_text", True, _l("Where and when the gap shows: missions, environments, scenarios."), max=10000),
+                FieldSpec(
+                    "need", _l("Need or gap"), "long_text", True, _l("What practitioners cannot do today, or not well enough."), max=10000
+                ),
+                FieldSpec(
+                    "operational_context",
+                    _l("Operational context"),
+                    "long_text",
+                    True,
+                    _l("Where and when the gap shows: missions, environments, scenarios."),
+                    max=10000,
+                ),
                 FieldSpec("practitioners_affected", _l("Practitioners affected"), "multi_choice", True, choices=PRACTITIONERS),
-                FieldSpec("current_workaround", _l("Current workaround"), "long_text", False, _l("How practitioners cope today, if at all."), max=10000),
+                FieldSpec(
+                    "current_workaround",
+                    _l("Current workaround"),
+                    "long_text",
+                    False,
+                    _l("How practitioners cope today, if at all."),
+                    max=10000,
+                ),
                 FieldSpec("priority", _l("Priority"), "choice", True, choices=PRIORITIES),
                 FieldSpec("time_horizon", _l("Time horizon"), "choice", True, _l("When a solution is needed."), choices=TIME_HORIZONS),
             ),
@@ -88,13 +105,25 @@ TYPES = {
             _l("State-of-the-art solution"),
             _l("A technology, technique, method or tool at the state of the art."),
             (
-                FieldSpec("solution", _l("Technology, technique, method or tool"), "long_text", True, _l("What it is and what it does."), max=10000),
+                FieldSpec(
+                    "solution",
+                    _l("Technology, technique, method or tool"),
+                    "long_text",
+                    True,
+                    _l("What it is and what it does."),
+                    max=10000,
+                ),
                 FieldSpec(
                     "solution_kind",
                     _l("Kind of solution"),
                     "choice",
                     True,
-                    choices=(("technology", _l("Technology")), ("technique", _l("Technique")), ("method", _l("Method")), ("tool", _l("Tool"))),
+                    choices=(
+                        ("technology", _l("Technology")),
+                        ("technique", _l("Technique")),
+                        ("method", _l("Method")),
+                        ("tool", _l("Tool")),
+                    ),
                 ),
                 FieldSpec(
                     "addresses_gaps",
@@ -104,7 +133,15 @@ TYPES = {
                     _l("Capability gap contributions this solution answers."),
                     refers_to="capability_gap",
                 ),
-                FieldSpec("trl", _l("Technology readiness level (TRL)"), "integer", True, _l("From 1 (basic principles) to 9 (proven in operations)."), min=1, max=9),
+                FieldSpec(
+                    "trl",
+                    _l("Technology readiness level (TRL)"),
+                    "integer",
+                    True,
+                    _l("From 1 (basic principles) to 9 (proven in operations)."),
+                    min=1,
+                    max=9,
+                ),
                 FieldSpec(
                     "availability",
                     _l("Availability"),
@@ -117,7 +154,9 @@ TYPES = {
                         ("in_development", _l("Under development")),
                     ),
                 ),
-                FieldSpec("limitations", _l("Limitations"), "long_text", False, _l("Known limits, risks and conditions of use."), max=10000),
+                FieldSpec(
+                    "limitations", _l("Limitations"), "long_text", False, _l("Known limits, risks and conditions of use."), max=10000
+                ),
             ),
         ),
         ContributionType(
@@ -185,15 +224,33 @@ TYPES = {
             _l("An area needing standardised solutions or certification."),
             (
                 FieldSpec("area", _l("Area needing standards or certification"), "long_text", True, max=10000),
-                FieldSpec("existing_standards", _l("Existing standards"), "long_text", False, _l("Standards, schemes or guidelines that exist and why they fall short."), max=10000),
+                FieldSpec(
+                    "existing_standards",
+                    _l("Existing standards"),
+                    "long_text",
+                    False,
+                    _l("Standards, schemes or guidelines that exist and why they fall short."),
+                    max=10000,
+                ),
                 FieldSpec(
                     "proposed_action",
                     _l("Proposed action"),
                     "choice",
                     True,
-                    choices=(("standard", _l("A standard")), ("certification", _l("A certification scheme")), ("guideline", _l("A guideline"))),
+                    choices=(
+                        ("standard", _l("A standard")),
+                        ("certification", _l("A certification scheme")),
+                        ("guideline", _l("A guideline")),
+                    ),
                 ),
-                FieldSpec("standards_body", _l("Standardisation body best placed"), "text", False, _l("For example CEN/TC 391, ETSI, ISO/TC 292."), max=200),
+                FieldSpec(
+                    "standards_body",
+                    _l("Standardisation body best placed"),
+                    "text",
+                    False,
+                    _l("For example CEN/TC 391, ETSI, ISO/TC 292."),
+                    max=200,
+                ),
             ),
         ),
         ContributionType(

@@ -4,6 +4,7 @@ Two levels: `validate` refuses values that are wrong (a choice that does not
 exist, a TRL of 12, a URL that is not http(s)) even in a draft; `missing_fields`
 names what is still empty, which only the `submit` transition insists on.
 """
+
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -86,7 +87,9 @@ def validate(payload, partial=False, contribution_type=None):
         else:
             projects = db.session.scalars(sa.select(Project).where(Project.id.in_(ids))).all() if ids else []
             if len(projects) != len(set(ids)):
-                errors["project_ids"] = _l("Unknown project: %(ids)s", ids=", ".join(str(i) for i in sorted(set(ids) - {p.id for p in projects})))
+                errors["project_ids"] = _l(
+                    "Unknown project: %(ids)s", ids=", ".join(str(i) for i in sorted(set(ids) - {p.id for p in projects}))
+                )
             else:
                 cleaned["projects"] = projects
 
@@ -137,9 +140,7 @@ def _clean_references(references):
             continue
         if len(title) > REFERENCE_TITLE_MAX:
             # Refused, never cut: a shortened title would be stored as if the author had typed it.
-            return None, _l(
-                "The title of reference %(n)d is longer than %(count)d characters.", n=position, count=REFERENCE_TITLE_MAX
-            )
+            return None, _l("The title of reference %(n)d is longer than %(count)d characters.", n=position, count=REFERENCE_TITLE_MAX)
         if not valid_url(url) or len(url) > 2000:
             return None, _l("Reference %(n)d is not a valid http(s) address.", n=position)
         cleaned.append({"url": url, "title": title})

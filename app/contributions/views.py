@@ -4,6 +4,7 @@ Views run no queries and decide no permissions: they ask the services, whose
 refusals (service errors) reach the error pages through app/errors.py unless
 the view shows them on its form.
 """
+
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
@@ -27,7 +28,11 @@ PER_PAGE = 20
 
 
 def _build_form(spec, contribution=None, formdata=None):
-    linked_ids = request.form.getlist("project_ids", type=id_arg) if formdata is not None else [p.id for p in (contribution.projects if contribution else [])]
+    linked_ids = (
+        request.form.getlist("project_ids", type=id_arg)
+        if formdata is not None
+        else [p.id for p in (contribution.projects if contribution else [])]
+    )
     networks = current_user.networks or community_services.networks()
     if contribution is not None and contribution.network is not None and contribution.network not in networks:
         networks = [*networks, contribution.network]
@@ -103,7 +108,9 @@ def create(type_code):
     step = _step_asked()
     try:
         # Saving and the step are one transaction: a refused step stores nothing, and the form keeps what was typed.
-        contribution, created = services.create_draft_once(current_user, payload_from(form, spec), form.creation_key.data or None, then=step)
+        contribution, created = services.create_draft_once(
+            current_user, payload_from(form, spec), form.creation_key.data or None, then=step
+        )
     except ServiceError as error:
         if error.status == 403:
             raise
@@ -228,7 +235,9 @@ def _date(value, end=False):
 def mine():
     page = max(request.args.get("page", 1, type=id_arg), 1)
     items, total = services.list_visible(current_user, author_id=current_user.id, sort="updated", page=page, per_page=PER_PAGE)
-    return render_template("contributions/mine.html", items=items, total=total, page=page, per_page=PER_PAGE, workflow=services.workflow(), types=TYPES)
+    return render_template(
+        "contributions/mine.html", items=items, total=total, page=page, per_page=PER_PAGE, workflow=services.workflow(), types=TYPES
+    )
 
 
 @bp.get("/contributions")
@@ -267,6 +276,7 @@ def index():
 
 
 # --- attachments -------------------------------------------------------------------
+
 
 @bp.post("/contributions/<id:contribution_id>/attachments")
 @login_required

@@ -6,6 +6,7 @@ feature asks the definition for flags and allowed transitions. Revisions,
 notifications and their e-mails are this feature's effects; e-mails and
 jobs leave only after the transition's unit of work commits.
 """
+
 from flask import current_app
 
 from app.contributions import services
@@ -46,6 +47,7 @@ hooks = Hooks(
 
 # --- who ------------------------------------------------------------------------
 
+
 @hooks.actor("author")
 def is_author(contribution, user):
     return contribution.author_id == user.id
@@ -63,6 +65,7 @@ def is_admin(contribution, user):
 
 
 # --- guards -----------------------------------------------------------------------
+
 
 @hooks.guard("complete")
 def complete(context):
@@ -105,6 +108,7 @@ def enough_eligible_reviewers(context):
 
 
 # --- effects ----------------------------------------------------------------------
+
 
 @hooks.effect("mark_submitted")
 def mark_submitted(context):
@@ -189,6 +193,7 @@ def notify_reviewers(context):
 
 # --- reports (app/reports/services.py) --------------------------------------------------
 
+
 @hooks.effect("leave_reports")
 def leave_reports(context):
     """Re-opened out of a state that feeds reports: report sections holding or suggesting it keep a note for the editor."""
@@ -203,6 +208,7 @@ def return_to_reports(context):
 
 
 # --- every transition ------------------------------------------------------------------
+
 
 @hooks.every_transition
 def record_revision(context):

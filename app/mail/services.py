@@ -1,4 +1,5 @@
 """Outbox: write every e-mail first, then hand it to a job to send."""
+
 import functools
 import re
 import secrets
@@ -237,6 +238,7 @@ def retry_failed(message_id):
 
 # --- administration (the outbox page) --------------------------------------------
 
+
 def outbox_page(state="", page=1, per_page=None):
     """A page of outbox messages, newest first, optionally in one state."""
     statement = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
@@ -250,9 +252,7 @@ def outbox_page(state="", page=1, per_page=None):
 def outbox_counts():
     """How many messages are in each state, in one query (states without messages count 0)."""
     counts = dict.fromkeys(OUTBOX_STATES, 0)
-    rows = db.session.execute(
-        sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
-    )
+    rows = db.session.execute(sa.select(OutboxMessage.state, sa.func.count(OutboxMessage.id)).group_by(OutboxMessage.state))
     counts.update(rows.all())
     return counts
 
@@ -270,9 +270,7 @@ SECRET_LINK_ENDPOINTS = ("auth.reset_password", "auth.accept_invitation", "subsc
 def masked_text(text):
     """`text` with the token of every secret link replaced by "…"."""
     prefixes = sorted(
-        re.escape(rule.rule.split("<", 1)[0])
-        for rule in current_app.url_map.iter_rules()
-        if rule.endpoint in SECRET_LINK_ENDPOINTS
+        re.escape(rule.rule.split("<", 1)[0]) for rule in current_app.url_map.iter_rules() if rule.endpoint in SECRET_LINK_ENDPOINTS
     )
     if not prefixes or not text:
         return text

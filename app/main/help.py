@@ -2,6 +2,7 @@
 
 Plain view functions: app/main/views.py puts them on the main blueprint (so this module imports nothing back).
 """
+
 from flask import abort, current_app, render_template
 
 

@@ -1,4 +1,5 @@
 """What the site-wide pages ask: is the database answering."""
+
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError

@@ -3,6 +3,7 @@
 The e-mails are queued for sending only once that unit commits (app/mail/services.py
 `queue_email`), so a change that rolls back tells no one.
 """
+
 import sqlalchemy as sa
 
 from app.extensions import db

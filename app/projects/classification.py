@@ -36,6 +36,7 @@ EU Missions projects co-funded from the cluster, so it over-counts): Cluster 3
 topics are HORIZON-CL3-<year>-<AREA>-<nn>-<nn> (2021-2024 work programmes) or
 HORIZON-CL3-<year>-<nn>-<AREA>-<nn> (2025 on), AREA one of the six codes.
 """
+
 import re
 
 AREA_CODES = ("FCT", "BM", "INFRA", "CS", "DRS", "SSRI")

@@ -10,6 +10,7 @@ Who may change projects: any editor (or admin). Areas decide which editors
 handle contributions, but a project's areas are exactly what may be missing or
 wrong, so the correction cannot be limited to the editors of its current areas.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,6 +67,7 @@ MAX_PER_PAGE = 100
 
 
 # --- search ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Filters:
@@ -124,6 +126,7 @@ def clean_filters(values):
     the explorer page is a GET form, where a stale or edited link should still
     show results rather than an error.
     """
+
     def texts(name, limit, transform=str.strip):
         found = []
         for value in values.get(name) or []:
@@ -297,6 +300,7 @@ def status_label(value):
 
 # --- one project -------------------------------------------------------------------------
 
+
 def get_project(project_id):
     project = db.session.get(Project, project_id)
     if project is None:
@@ -360,6 +364,7 @@ def citing_reports(project):
 
 
 # --- editors' changes ------------------------------------------------------------------------
+
 
 def _signed_in(user):
     return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "active", True))

@@ -1,4 +1,5 @@
 """Forms of the project explorer: an editor's correction of a project's areas, and projects CORDIS does not hold."""
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -51,8 +52,20 @@ def manual_project_form(areas, countries, project=None, formdata=None):
     form.coordinator_country.choices = select_choices([("", _l("Not known")), *countries])
     form.areas.choices = select_choices((area.code, f"{area.code} – {_l(area.name)}") for area in areas)
     if project is not None and formdata is None:
-        for name in ("acronym", "title", "programme", "funding_scheme", "call_topic", "legal_basis", "status",
-                     "start_date", "end_date", "coordinator", "coordinator_country", "objective"):
+        for name in (
+            "acronym",
+            "title",
+            "programme",
+            "funding_scheme",
+            "call_topic",
+            "legal_basis",
+            "status",
+            "start_date",
+            "end_date",
+            "coordinator",
+            "coordinator_country",
+            "objective",
+        ):
             getattr(form, name).data = getattr(project, name)
         form.total_cost.data = "" if project.total_cost is None else str(project.total_cost)
         form.eu_contribution.data = "" if project.eu_contribution is None else str(project.eu_contribution)
@@ -64,6 +77,21 @@ def manual_payload(form):
     """What the service takes, from a submitted form."""
     return {
         name: getattr(form, name).data
-        for name in ("acronym", "title", "programme", "funding_scheme", "call_topic", "legal_basis", "status", "start_date",
-                     "end_date", "total_cost", "eu_contribution", "coordinator", "coordinator_country", "objective", "areas")
+        for name in (
+            "acronym",
+            "title",
+            "programme",
+            "funding_scheme",
+            "call_topic",
+            "legal_basis",
+            "status",
+            "start_date",
+            "end_date",
+            "total_cost",
+            "eu_contribution",
+            "coordinator",
+            "coordinator_country",
+            "objective",
+            "areas",
+        )
     }

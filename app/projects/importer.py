@@ -10,6 +10,7 @@ there or not), and objectives holding unescaped double quotes.
 Rows are read one record at a time (a record may span lines: objectives hold
 newlines); the whole file is never held.
 """
+
 import codecs
 import csv
 import re
@@ -41,9 +42,19 @@ FRAMEWORK_PROGRAMMES = {"H2020": "H2020", "HORIZON": "HORIZON"}
 
 # Column sizes of app/projects/models.py: longer values are refused, never cut.
 LIMITS = {
-    "acronym": 100, "title": 500, "call_topic": 200, "legal_basis": 200, "status": 20, "funding_scheme": 50,
-    "framework_programme": 50, "rcn": 20, "grant_doi": 100, "cordis_id": 20, "topic_title": 500,
-    "legal_basis_title": 500, "code": 100,
+    "acronym": 100,
+    "title": 500,
+    "call_topic": 200,
+    "legal_basis": 200,
+    "status": 20,
+    "funding_scheme": 50,
+    "framework_programme": 50,
+    "rcn": 20,
+    "grant_doi": 100,
+    "cordis_id": 20,
+    "topic_title": 500,
+    "legal_basis_title": 500,
+    "code": 100,
 }
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 CENT = Decimal("0.01")
@@ -76,6 +87,7 @@ class FileRefused(Exception):
 
 
 # --- the text of the file -----------------------------------------------------------------------
+
 
 def detect_encoding(path, chunk_size=1 << 20):
     """'utf-8-sig' when the whole file decodes as UTF-8 (strictly), else 'latin-1' (which reads any bytes).
@@ -119,8 +131,12 @@ def detect_kind(path):
         header = handle.readline()
     kind, _delimiter, _columns = kind_of_header(header)
     if kind is None:
-        raise FileRefused(_l("Not a CORDIS file this import knows: the first line must name the columns of a "
-                             "project.csv, topics.csv, legalBasis.csv or call topics file."))
+        raise FileRefused(
+            _l(
+                "Not a CORDIS file this import knows: the first line must name the columns of a "
+                "project.csv, topics.csv, legalBasis.csv or call topics file."
+            )
+        )
     return kind
 
 
@@ -226,9 +242,10 @@ class RecordReader:
         if len(fields) > self.width and self.free_text is not None:
             surplus = len(fields) - self.width
             column = self.free_text
-            return [*fields[:column], self.delimiter.join(fields[column:column + surplus + 1]), *fields[column + surplus + 1:]]
+            return [*fields[:column], self.delimiter.join(fields[column : column + surplus + 1]), *fields[column + surplus + 1 :]]
         raise RowRefused(
-            self.row, start,
+            self.row,
+            start,
             _l("%(found)d fields where the header names %(expected)d; the row cannot be read.", found=len(fields), expected=self.width),
         )
 
@@ -245,8 +262,12 @@ class CordisFile:
         self.kind = found
         if found is None or (kind is not None and found != kind):
             self._handle.close()
-            raise FileRefused(_l("Not a CORDIS file this import knows: the first line must name the columns of a "
-                                 "project.csv, topics.csv, legalBasis.csv or call topics file."))
+            raise FileRefused(
+                _l(
+                    "Not a CORDIS file this import knows: the first line must name the columns of a "
+                    "project.csv, topics.csv, legalBasis.csv or call topics file."
+                )
+            )
         self.index = {name: position for position, name in enumerate(self.columns)}
         free_text = {PROJECTS: "objective", CALL_TOPICS: "description", TOPICS: "title", LEGAL_BASIS: "title"}[found]
         self.reader = RecordReader(self._handle, self.delimiter, len(self.columns), self.index.get(free_text))
@@ -281,6 +302,7 @@ class CordisFile:
 
 # --- values ------------------------------------------------------------------------------------------
 
+
 def parse_date(text, column):
     """ISO (2021-09-01, also with a time after it) or dd.mm.yy / dd.mm.yyyy / dd/mm/yyyy; None when empty."""
     text = text.strip()
@@ -298,7 +320,7 @@ def parse_date(text, column):
             return date(year, month, day)
     except ValueError:
         pass
-    raise ValueError(_l("%(column)s \"%(value)s\" is not a date that exists.", column=column, value=text[:40]))
+    raise ValueError(_l('%(column)s "%(value)s" is not a date that exists.', column=column, value=text[:40]))
 
 
 def parse_timestamp(text, column):
@@ -312,7 +334,7 @@ def parse_timestamp(text, column):
     try:
         return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
     except ValueError:
-        raise ValueError(_l("%(column)s \"%(value)s\" is not a time that exists.", column=column, value=text[:40])) from None
+        raise ValueError(_l('%(column)s "%(value)s" is not a time that exists.', column=column, value=text[:40])) from None
 
 
 def parse_amount(text, column):
@@ -329,11 +351,11 @@ def parse_amount(text, column):
     else:
         text = text.replace(",", ".")
     if not _AMOUNT.match(text):
-        raise ValueError(_l("%(column)s \"%(value)s\" is not an amount of money.", column=column, value=text[:40]))
+        raise ValueError(_l('%(column)s "%(value)s" is not an amount of money.', column=column, value=text[:40]))
     try:
         amount = Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise ValueError(_l("%(column)s \"%(value)s\" is not an amount of money.", column=column, value=text[:40])) from None
+        raise ValueError(_l('%(column)s "%(value)s" is not an amount of money.', column=column, value=text[:40])) from None
     if amount > MAX_AMOUNT:
         raise ValueError(_l("%(column)s %(value)s is more than the largest amount kept.", column=column, value=text[:40]))
     return amount
@@ -350,7 +372,7 @@ def _limited(values, limits):
 def _cordis_id(text, column):
     text = text.strip()
     if not re.match(r"^\d{1,20}$", text):
-        raise ValueError(_l("%(column)s \"%(value)s\" is not a CORDIS project id.", column=column, value=text[:40]))
+        raise ValueError(_l('%(column)s "%(value)s" is not a CORDIS project id.', column=column, value=text[:40]))
     return str(int(text))
 
 
@@ -359,7 +381,7 @@ def check_project(row):
     framework = row.get("frameworkProgramme", "")
     programme = FRAMEWORK_PROGRAMMES.get(framework.upper())
     if programme is None:
-        raise ValueError(_l("frameworkProgramme \"%(value)s\" is not a programme the explorer knows (H2020, HORIZON).", value=framework[:40]))
+        raise ValueError(_l('frameworkProgramme "%(value)s" is not a programme the explorer knows (H2020, HORIZON).', value=framework[:40]))
     acronym, title = row.get("acronym", ""), row.get("title", "")
     if not acronym:
         raise ValueError(_l("the acronym is empty."))
@@ -392,7 +414,11 @@ def check_project(row):
 
 
 def check_topic(row):
-    values = {"cordis_id": _cordis_id(row.get("projectID", ""), "projectID"), "call_topic": row.get("topic", ""), "topic_title": row.get("title", "")}
+    values = {
+        "cordis_id": _cordis_id(row.get("projectID", ""), "projectID"),
+        "call_topic": row.get("topic", ""),
+        "topic_title": row.get("title", ""),
+    }
     return _limited(values, LIMITS)
 
 

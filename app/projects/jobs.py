@@ -1,5 +1,6 @@
 """The project import job (RQ, or in-process in the embedded default): the same import as the command line,
 on a file uploaded by an admin, recording progress, then the summary or the refusal on the job row."""
+
 import contextlib
 import os
 
@@ -50,7 +51,9 @@ def _progress_recorder(job_id):
     def record(percent):
         with db.engine.begin() as connection:
             connection.execute(
-                sa.update(table).where(table.c.id == job_id, table.c.state == "started").values(progress=max(1, min(99, percent)), updated_at=utcnow())
+                sa.update(table)
+                .where(table.c.id == job_id, table.c.state == "started")
+                .values(progress=max(1, min(99, percent)), updated_at=utcnow())
             )
 
     return record

@@ -12,6 +12,7 @@ triggers (migration 0009), so bulk imports that bypass the ORM stay indexed.
 Both are made by migrations/versions/0009_project_search.py; tests/projects/test_search.py
 checks that PostgreSQL's plan uses the index.
 """
+
 import sqlalchemy as sa
 
 from app.contributions.search import TS_CONFIG
@@ -39,9 +40,11 @@ def _weight(letter):
 
 def _document():
     # Exactly the expression of the GIN index ix_projects_search (migration 0009), or the index goes unused.
-    return sa.func.setweight(sa.func.to_tsvector(_config(), Project.acronym), _weight("A")).op("||")(
-        sa.func.setweight(sa.func.to_tsvector(_config(), Project.title), _weight("B"))
-    ).op("||")(sa.func.setweight(sa.func.to_tsvector(_config(), Project.objective), _weight("C")))
+    return (
+        sa.func.setweight(sa.func.to_tsvector(_config(), Project.acronym), _weight("A"))
+        .op("||")(sa.func.setweight(sa.func.to_tsvector(_config(), Project.title), _weight("B")))
+        .op("||")(sa.func.setweight(sa.func.to_tsvector(_config(), Project.objective), _weight("C")))
+    )
 
 
 def _headline_document():

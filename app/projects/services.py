@@ -19,6 +19,7 @@ explorer are skipped (project.csv carries its own topic and legal basis codes,
 so a project imported later is classified by its own row); call topics
 outside Cluster 3 are skipped.
 """
+
 import contextlib
 import os
 import secrets
@@ -47,8 +48,22 @@ call_topics_table = CallTopic.__table__
 
 # The values a project.csv row sets; the rest (coordinator, topic and legal-basis titles, source, ...) it leaves.
 PROJECT_COLUMNS = (
-    "acronym", "title", "programme", "framework_programme", "status", "start_date", "end_date", "total_cost",
-    "eu_contribution", "legal_basis", "call_topic", "funding_scheme", "objective", "content_updated_at", "rcn", "grant_doi",
+    "acronym",
+    "title",
+    "programme",
+    "framework_programme",
+    "status",
+    "start_date",
+    "end_date",
+    "total_cost",
+    "eu_contribution",
+    "legal_basis",
+    "call_topic",
+    "funding_scheme",
+    "objective",
+    "content_updated_at",
+    "rcn",
+    "grant_doi",
 )
 
 
@@ -112,6 +127,7 @@ def import_file(path, progress=None):
 
 # --- values compared as the database gives them back ---------------------------------------------
 
+
 def _same(old, new):
     if old is None or new is None:
         # An empty text and no text are the same; no amount and 0 are not.
@@ -160,12 +176,15 @@ def _replace_links(connection, changes):
 
 # --- project.csv -------------------------------------------------------------------------------------
 
+
 def _import_projects(cordis, report):
     summary, area_ids, seen, batch = new_summary(PROJECTS), _area_ids(), {}, []
     for record, values in cordis.rows():
         first = seen.get(values["cordis_id"])
         if first is not None:
-            raise RowRefused(record.row, record.line, _l("project id %(id)s is also on row %(first)d.", id=values["cordis_id"], first=first))
+            raise RowRefused(
+                record.row, record.line, _l("project id %(id)s is also on row %(first)d.", id=values["cordis_id"], first=first)
+            )
         # Only the row number of each id is kept (a few bytes a project), to refuse a file that names one twice.
         seen[values["cordis_id"]] = record.row
         batch.append(values)
@@ -183,7 +202,9 @@ def _write_projects(batch, area_ids, summary):
     columns = [projects_table.c[name] for name in ("id", "cordis_id", "areas_manual", *PROJECT_COLUMNS)]
     existing = {
         row["cordis_id"]: row
-        for row in connection.execute(sa.select(*columns).where(projects_table.c.cordis_id.in_([values["cordis_id"] for values in batch]))).mappings()
+        for row in connection.execute(
+            sa.select(*columns).where(projects_table.c.cordis_id.in_([values["cordis_id"] for values in batch]))
+        ).mappings()
     }
     links = _links([row["id"] for row in existing.values()])
     now = utcnow()
@@ -191,10 +212,19 @@ def _write_projects(batch, area_ids, summary):
     for values in batch:
         old = existing.get(values["cordis_id"])
         if old is None:
-            inserts.append({
-                **values, "source": "cordis", "areas_manual": False, "created_at": now, "updated_at": now,
-                "coordinator": "", "coordinator_country": "", "topic_title": "", "legal_basis_title": "",
-            })
+            inserts.append(
+                {
+                    **values,
+                    "source": "cordis",
+                    "areas_manual": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "coordinator": "",
+                    "coordinator_country": "",
+                    "topic_title": "",
+                    "legal_basis_title": "",
+                }
+            )
             new_areas[values["cordis_id"]] = _derived_area_ids(area_ids, values["programme"], values["call_topic"], values["legal_basis"])
             summary["created"] += 1
             continue
@@ -247,6 +277,7 @@ def _insert_projects(connection, rows):
 
 
 # --- topics.csv and legalBasis.csv: completing projects already imported ------------------------------
+
 
 def _import_topics(cordis, report):
     summary, area_ids, batch = new_summary(TOPICS), _area_ids(), []
@@ -305,9 +336,13 @@ def _complete_projects(batch, area_ids, summary, change_of):
     existing = {
         row["cordis_id"]: row
         for row in connection.execute(
-            sa.select(projects_table.c.id, projects_table.c.cordis_id, projects_table.c.programme, projects_table.c.areas_manual,
-                      *(projects_table.c[name] for name in names))
-            .where(projects_table.c.cordis_id.in_(list(wanted)))
+            sa.select(
+                projects_table.c.id,
+                projects_table.c.cordis_id,
+                projects_table.c.programme,
+                projects_table.c.areas_manual,
+                *(projects_table.c[name] for name in names),
+            ).where(projects_table.c.cordis_id.in_(list(wanted)))
         ).mappings()
     }
     links = _links([row["id"] for row in existing.values()])
@@ -392,6 +427,7 @@ def call_topic_by_code(code):
 
 # --- an editor's correction of a project's areas -------------------------------------------------------
 
+
 def can_correct_areas(user):
     return bool(user is not None and getattr(user, "is_authenticated", False) and (user.has_role("editor") or user.has_role("admin")))
 
@@ -408,7 +444,9 @@ def correct_areas(project, area_codes, actor):
         raise NotFound(_l("No such project."))
     areas, unknown = areas_for_codes(area_codes)
     if unknown:
-        raise Invalid(_l("Unknown thematic area: %(codes)s.", codes=", ".join(unknown)), fields={"areas": _l("Choose among the thematic areas.")})
+        raise Invalid(
+            _l("Unknown thematic area: %(codes)s.", codes=", ".join(unknown)), fields={"areas": _l("Choose among the thematic areas.")}
+        )
     if areas:
         project.areas = areas
         project.areas_manual = True
@@ -457,7 +495,10 @@ def save_upload(filename, stream, actor):
             while chunk := stream.read(COPY_CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(_l("The file is larger than %(limit)d MB.", limit=limit // (1024 * 1024)), fields={"file": _l("The file is too large.")})
+                    raise TooLarge(
+                        _l("The file is larger than %(limit)d MB.", limit=limit // (1024 * 1024)),
+                        fields={"file": _l("The file is too large.")},
+                    )
                 if len(head) < SNIFF_BYTES:
                     head += chunk[: SNIFF_BYTES - len(head)]
                 handle.write(chunk)

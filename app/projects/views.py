@@ -1,4 +1,5 @@
 """Project explorer pages: thin views over app/projects/explorer.py (search, a project's page, editors' changes)."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_login import current_user, login_required
@@ -101,7 +102,9 @@ def _render_manual(form, project=None, status=200):
 def create():
     if not explorer.can_edit_projects(current_user):
         abort(403)
-    form = manual_project_form(community_services.thematic_areas(), _countries(), formdata=request.form if request.method == "POST" else None)
+    form = manual_project_form(
+        community_services.thematic_areas(), _countries(), formdata=request.form if request.method == "POST" else None
+    )
     if request.method == "GET":
         return _render_manual(form)
     if not form.validate_on_submit():

@@ -3,6 +3,7 @@
 Views, templates (through the answers views pass them), the API, the build
 job and the workflow's actor rules all ask these.
 """
+
 import sqlalchemy as sa
 
 from app.background.services import followers_of
@@ -19,6 +20,7 @@ def _signed_in(user):
 
 
 # --- the workflows ----------------------------------------------------------------------
+
 
 def lifecycle():
     """The report lifecycle (workflows/report.toml)."""
@@ -44,6 +46,7 @@ def released_state():
 
 
 # --- who ------------------------------------------------------------------------------
+
 
 def can_manage_reports(user):
     """Editors and admins have a reports workspace."""
@@ -98,6 +101,7 @@ def require_edit(actor, report):
 
 
 # --- finding reports --------------------------------------------------------------------
+
 
 def get_report(report_id):
     return db.session.get(Report, report_id)

@@ -22,6 +22,7 @@ its contributions, never the contributions: five gaps from one network count
 one. A contribution with no network counts as its author's organisation (or,
 without one, its author), since that is the independent voice behind it.
 """
+
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -45,6 +46,7 @@ STOP_WORDS = frozenset(
 
 # --- counts --------------------------------------------------------------------------
 
+
 def member_state(contribution):
     """The member state a contribution speaks for: its network's country, else its author's ('' if neither says)."""
     network = contribution.network
@@ -65,8 +67,7 @@ def _counted(pairs):
 
 def counts_by_network(contributions):
     return _counted(
-        (contribution.network.id, contribution.network.name) if contribution.network else (None, "")
-        for contribution in contributions
+        (contribution.network.id, contribution.network.name) if contribution.network else (None, "") for contribution in contributions
     )
 
 
@@ -95,6 +96,7 @@ def section_summary(contributions, country_name=None):
 
 
 # --- the same gap, and who raised it --------------------------------------------------------
+
 
 def title_keywords(title):
     """The words that make a gap's title, as a set: see the module's definition of "the same gap"."""
@@ -164,7 +166,7 @@ def gap_clusters(gaps, solutions=None):
     for ids in linked.values():
         ids = sorted(ids)
         for index, first in enumerate(ids):
-            for second in ids[index + 1:]:
+            for second in ids[index + 1 :]:
                 if keywords_of[first] & keywords_of[second]:
                     union(first, second)
 
@@ -216,13 +218,17 @@ def gap_ranking(gaps, solutions=None, by="networks"):
 
 # --- gaps and the solutions that address them ---------------------------------------------------
 
+
 def gap_solution_matrix(gaps, solutions):
     """Rows: the gaps; columns: the solutions among `solutions` addressing at least one of them.
 
     {"gaps": [{"id", "code", "title", "priority"}], "solutions": [{"id", "code", "title", "trl"}],
      "links": [[gap_id, solution_id]], "unaddressed": [gap ids no solution addresses]}
     """
-    gaps = sorted((gap for gap in gaps if gap.type == "capability_gap"), key=lambda gap: (-PRIORITY_RANK.get(priority_of(gap), 0), gap.title.casefold(), gap.id))
+    gaps = sorted(
+        (gap for gap in gaps if gap.type == "capability_gap"),
+        key=lambda gap: (-PRIORITY_RANK.get(priority_of(gap), 0), gap.title.casefold(), gap.id),
+    )
     gap_ids = {gap.id for gap in gaps}
     links = []
     columns = []
@@ -234,8 +240,7 @@ def gap_solution_matrix(gaps, solutions):
     addressed_ids = {gap_id for gap_id, _solution in links}
     return {
         "gaps": [
-            {"id": gap.id, "code": f"G{index}", "title": gap.title, "priority": priority_of(gap)}
-            for index, gap in enumerate(gaps, start=1)
+            {"id": gap.id, "code": f"G{index}", "title": gap.title, "priority": priority_of(gap)} for index, gap in enumerate(gaps, start=1)
         ],
         "solutions": [
             {"id": solution.id, "code": f"S{index}", "title": solution.title, "trl": (solution.fields or {}).get("trl")}
@@ -268,16 +273,22 @@ def matrix_svg(matrix, title, description="", element_id="gap-solution-matrix"):
     ]
     for column, solution in enumerate(solutions):
         x = label_width + column * cell + cell / 2
-        parts.append(f'<text x="{x:.0f}" y="{header - 10}" text-anchor="middle" font-weight="bold" fill="#002266">{escape(solution["code"])}</text>')
+        parts.append(
+            f'<text x="{x:.0f}" y="{header - 10}" text-anchor="middle" font-weight="bold" fill="#002266">{escape(solution["code"])}</text>'
+        )
     for row, gap in enumerate(gaps):
         y = header + row * cell
         label = gap["title"] if len(gap["title"]) <= 44 else gap["title"][:43] + "…"
-        parts.append(f'<text x="4" y="{y + cell / 2 + 4:.0f}" fill="#1d1d1b"><tspan font-weight="bold">{escape(gap["code"])}</tspan> {escape(label)}</text>')
+        parts.append(
+            f'<text x="4" y="{y + cell / 2 + 4:.0f}" fill="#1d1d1b"><tspan font-weight="bold">{escape(gap["code"])}</tspan> {escape(label)}</text>'
+        )
         for column, solution in enumerate(solutions):
             x = label_width + column * cell
             addressed = (gap["id"], solution["id"]) in linked
             fill = "#003399" if addressed else "#f3f5f9"
-            parts.append(f'<rect x="{x + 2}" y="{y + 2}" width="{cell - 4}" height="{cell - 4}" fill="{fill}" stroke="#767676" stroke-width="1"/>')
+            parts.append(
+                f'<rect x="{x + 2}" y="{y + 2}" width="{cell - 4}" height="{cell - 4}" fill="{fill}" stroke="#767676" stroke-width="1"/>'
+            )
             if addressed and solution["trl"]:
                 parts.append(
                     f'<text x="{x + cell / 2:.0f}" y="{y + cell / 2 + 4:.0f}" text-anchor="middle" fill="#ffffff" font-weight="bold">{escape(str(solution["trl"]))}</text>'
@@ -293,7 +304,11 @@ def with_picture(data):
         matrix_svg(
             matrix,
             str(_l("Capability gaps and the solutions addressing them")),
-            str(_l("Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level.")),
+            str(
+                _l(
+                    "Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level."
+                )
+            ),
             element_id=f"matrix-v{data['report']['version']}",
         )
         if matrix["gaps"] and matrix["solutions"]

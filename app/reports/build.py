@@ -9,6 +9,7 @@ Files go to REPORTS_FOLDER/report-<id>/v<n>-<random>/, a folder made new for
 each build (never an existing one), written with exclusive creation and then
 made read-only: a published version's files are never overwritten.
 """
+
 import hashlib
 import json
 import os
@@ -71,7 +72,13 @@ def _item_data(contribution, number, numbers):
         "fields": fields,
         "areas": contribution.area_codes,
         "network": (
-            {"id": network.id, "name": network.name, "kind": network.kind, "kind_label": str(network.kind_label), "country": network.country}
+            {
+                "id": network.id,
+                "name": network.name,
+                "kind": network.kind,
+                "kind_label": str(network.kind_label),
+                "country": network.country,
+            }
             if network is not None
             else None
         ),
@@ -114,8 +121,7 @@ def document_data(report, number, published_at):
                 "heading": section.heading,
                 "synthesis_html": section.synthesis or "",
                 "items": [
-                    _item_data(contribution, f"{index}.{position}", numbers)
-                    for position, contribution in enumerate(contributions, start=1)
+                    _item_data(contribution, f"{index}.{position}", numbers) for position, contribution in enumerate(contributions, start=1)
                 ],
                 "summary": aggregation.section_summary(contributions, _country_name) if contributions else None,
             }

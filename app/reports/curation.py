@@ -3,6 +3,7 @@
 Which contribution states feed reports is the contribution workflow's
 `feeds_reports` flag; suggestions are computed when read.
 """
+
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -28,6 +29,7 @@ SYNTHESIS_MAX = 100_000
 
 # --- sections ------------------------------------------------------------------------------
 
+
 def get_section(report, section_id):
     return next((section for section in report.sections if section.id == section_id), None)
 
@@ -48,9 +50,7 @@ def add_section(report, actor, heading, draws_contributions=True, types=()):
     if errors:
         raise ReportInputError(errors)
     begin_change(report, actor)
-    section = ReportSection(
-        heading=heading, draws_contributions=bool(draws_contributions), types=list(types), area_codes=[], synthesis=""
-    )
+    section = ReportSection(heading=heading, draws_contributions=bool(draws_contributions), types=list(types), area_codes=[], synthesis="")
     report.sections.append(section)
     _renumber(report.sections)
     db.session.flush()
@@ -140,6 +140,7 @@ def remove_section(report, section, actor):
 
 # --- what flows into a section --------------------------------------------------------------
 
+
 def _start_of(day):
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -164,9 +165,7 @@ def criteria_clause(section):
     if not effective["draws_contributions"] or not effective["areas"]:
         return sa.false()
     area_ids = area_ids_for_codes(effective["areas"])
-    conditions = [
-        sa.exists().where(contribution_areas.c.contribution_id == Contribution.id, contribution_areas.c.area_id.in_(area_ids))
-    ]
+    conditions = [sa.exists().where(contribution_areas.c.contribution_id == Contribution.id, contribution_areas.c.area_id.in_(area_ids))]
     if effective["types"]:
         conditions.append(Contribution.type.in_(effective["types"]))
     if effective["period_start"]:
@@ -387,6 +386,7 @@ def move_item(report, section, actor, contribution_id, direction):
 
 # --- contributions leaving and coming back (workflow effects) -------------------------------------
 
+
 def contribution_left_accepted(contribution, actor, comment=""):
     """Effect of re-opening an accepted contribution: every report section holding or suggesting it keeps a note.
 
@@ -416,11 +416,11 @@ def contribution_left_accepted(contribution, actor, comment=""):
     for section in sections:
         if section.id in stored_sections:
             continue
-        matches = db.session.scalar(
-            sa.select(sa.literal(True)).where(Contribution.id == contribution.id, criteria_clause(section))
-        )
+        matches = db.session.scalar(sa.select(sa.literal(True)).where(Contribution.id == contribution.id, criteria_clause(section)))
         if matches:
-            db.session.add(ReportItem(section_id=section.id, contribution_id=contribution.id, status="suggested", position=0, left_at=when, note=note))
+            db.session.add(
+                ReportItem(section_id=section.id, contribution_id=contribution.id, status="suggested", position=0, left_at=when, note=note)
+            )
 
 
 def contribution_accepted(contribution):
@@ -437,6 +437,7 @@ def contribution_accepted(contribution):
 
 
 # --- for the editor's pages ------------------------------------------------------------------
+
 
 def workshops_for_choice():
     """Workshops a section may draw on, newest first."""

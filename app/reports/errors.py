@@ -1,4 +1,5 @@
 """Report refusals: the service error kinds (app/service_errors.py) under the names report code has always caught."""
+
 from functools import wraps
 
 from sqlalchemy.orm.exc import StaleDataError

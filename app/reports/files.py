@@ -1,4 +1,5 @@
 """The published versions' files: where builds write them, finding one safely inside REPORTS_FOLDER, reading one back."""
+
 import json
 import os
 

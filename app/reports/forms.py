@@ -1,4 +1,5 @@
 """Report forms. Choices from the database are filled in by the views; rules live in services."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -16,13 +17,17 @@ class FilterForm(FlaskForm):
         csrf = False
 
     area = SelectField(_l("Thematic area"), choices=[], default="", validators=[Optional()])
-    kind = SelectField(_l("Kind of report"), choices=select_choices([("", _l("Any kind")), *KINDS.items()]), default="", validators=[Optional()])
+    kind = SelectField(
+        _l("Kind of report"), choices=select_choices([("", _l("Any kind")), *KINDS.items()]), default="", validators=[Optional()]
+    )
 
 
 class ReportForm(FlaskForm):
     kind = SelectField(_l("Kind of report"), choices=select_choices(KINDS.items()), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=300)])
-    areas = MultiCheckboxField(_l("Thematic areas"), choices=[], validators=[DataRequired(message=_l("Choose at least one thematic area."))])
+    areas = MultiCheckboxField(
+        _l("Thematic areas"), choices=[], validators=[DataRequired(message=_l("Choose at least one thematic area."))]
+    )
     period_start = DateField(_l("Period from (optional)"), validators=[Optional()])
     period_end = DateField(_l("Period to (optional)"), validators=[Optional()])
 
@@ -34,7 +39,9 @@ class ReportDetailsForm(ReportForm):
 
 
 class SectionAddForm(FlaskForm):
-    heading = StringField(_l("Heading of the new section"), validators=[DataRequired(message=_l("A heading is required.")), Length(max=300)])
+    heading = StringField(
+        _l("Heading of the new section"), validators=[DataRequired(message=_l("A heading is required.")), Length(max=300)]
+    )
     draws_contributions = BooleanField(_l("Draws on contributions"), default=True)
 
 
@@ -43,7 +50,9 @@ class SectionForm(FlaskForm):
     synthesis = TextAreaField(_l("Synthesis"), validators=[Optional(), Length(max=100_000)])
     draws_contributions = BooleanField(_l("Draws on contributions"))
     areas = MultiCheckboxField(_l("Thematic areas (none ticked: the report's areas)"), choices=[])
-    types = MultiCheckboxField(_l("Contribution types (none ticked: every type)"), choices=select_choices((code, spec.name) for code, spec in TYPES.items()))
+    types = MultiCheckboxField(
+        _l("Contribution types (none ticked: every type)"), choices=select_choices((code, spec.name) for code, spec in TYPES.items())
+    )
     period_start = DateField(_l("Submitted from (optional; empty: the report's period)"), validators=[Optional()])
     period_end = DateField(_l("Submitted until (optional)"), validators=[Optional()])
     workshop_id = SelectField(_l("Workshop"), choices=[], coerce=record_id, default=0)

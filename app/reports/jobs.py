@@ -1,5 +1,6 @@
 """The report build job (RQ, or in-process in the embedded default): queued with the freeze, building the files,
 recording the published version or the failure; and queuing again the builds still waiting."""
+
 import sqlalchemy as sa
 from flask import current_app
 

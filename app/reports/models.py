@@ -49,9 +49,7 @@ class Report(Model):
         sa.CheckConstraint(_in("kind", KINDS), name="kind_known"),
         sa.CheckConstraint(_in("state", STATES), name="state_known"),
         sa.CheckConstraint("version >= 1", name="version_positive"),
-        sa.CheckConstraint(
-            "period_start IS NULL OR period_end IS NULL OR period_end >= period_start", name="period_ordered"
-        ),
+        sa.CheckConstraint("period_start IS NULL OR period_end IS NULL OR period_end >= period_start", name="period_ordered"),
         sa.Index("ix_reports_state_updated_at", "state", "updated_at"),
     )
 
@@ -78,9 +76,7 @@ class Report(Model):
     sections: Mapped[list["ReportSection"]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="ReportSection.position"
     )
-    versions: Mapped[list["ReportVersion"]] = relationship(
-        back_populates="report", order_by="ReportVersion.number", passive_deletes=True
-    )
+    versions: Mapped[list["ReportVersion"]] = relationship(back_populates="report", order_by="ReportVersion.number", passive_deletes=True)
     build_job = relationship("BackgroundJob")
     created_by = relationship("User")
 
@@ -115,9 +111,7 @@ class ReportSection(Model):
 
     __tablename__ = "report_sections"
     __table_args__ = (
-        sa.CheckConstraint(
-            "period_start IS NULL OR period_end IS NULL OR period_end >= period_start", name="period_ordered"
-        ),
+        sa.CheckConstraint("period_start IS NULL OR period_end IS NULL OR period_end >= period_start", name="period_ordered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,9 +131,7 @@ class ReportSection(Model):
     report: Mapped[Report] = relationship(back_populates="sections")
     workshop: Mapped[Workshop | None] = relationship()
     network: Mapped[Network | None] = relationship()
-    items: Mapped[list["ReportItem"]] = relationship(
-        back_populates="section", cascade="all, delete-orphan", order_by="ReportItem.position"
-    )
+    items: Mapped[list["ReportItem"]] = relationship(back_populates="section", cascade="all, delete-orphan", order_by="ReportItem.position")
 
 
 class ReportItem(Model):

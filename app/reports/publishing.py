@@ -6,6 +6,7 @@ No state or transition is named here: a transition is found by the flag of
 the state it leads to (`building`, `released`, `editable`), and the engine
 checks who may take it, from where, and its guards.
 """
+
 from dataclasses import dataclass
 
 from app.background import services as jobs
@@ -42,6 +43,7 @@ class BuildActor:
 
 
 # --- the engine ------------------------------------------------------------------------------
+
 
 def _transition_into(report, flag):
     """The transition leading from the report's state into a state carrying `flag`, or None."""
@@ -109,7 +111,11 @@ def publish(report, actor):
         raise ReportConflict(_l("The report is being built and published already."))
     if report_state_has(report, "released"):
         raise ReportConflict(
-            _l("Version %(version)d is published. Change the report to prepare version %(next)d.", version=report.version, next=report.version + 1)
+            _l(
+                "Version %(version)d is published. Change the report to prepare version %(next)d.",
+                version=report.version,
+                next=report.version + 1,
+            )
         )
     apply_into(report, "building", actor)
     return report.build_job
@@ -120,6 +126,7 @@ def build_job(report):
 
 
 # --- the lifecycle's effects (named in workflows/report.toml, registered in app/reports/workflow.py) --------
+
 
 def start_next_version(report):
     report.version += 1

@@ -1,4 +1,5 @@
 """Reports themselves: the sections a new report starts with, what a viewer sees of one, lists, creating and editing."""
+
 import functools
 import json
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ KIND_TEMPLATES = {
 
 # --- what a viewer sees of a report ----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ReportView:
     """What one viewer sees of a report's details.
@@ -86,8 +88,16 @@ def report_view_for(viewer, report):
     """`viewer`'s view of `report` (see ReportView); None when they may not see it at all."""
     if can_edit(viewer, report):
         return ReportView(
-            report, True, report.title, report.kind, report.area_codes, report.period_start, report.period_end,
-            report.state, report.version, None,
+            report,
+            True,
+            report.title,
+            report.kind,
+            report.area_codes,
+            report.period_start,
+            report.period_end,
+            report.state,
+            report.version,
+            None,
         )
     latest = report.latest_version if report is not None else None
     if latest is None:
@@ -171,7 +181,10 @@ def list_reports(user, area=None, kind=None, state=None, page=1, per_page=20):
         statement = statement.where(Report.kind == kind)
     if state:
         statement = statement.where(
-            sa.or_(sa.and_(editable, Report.state == state), sa.and_(sa.not_(editable), sa.true() if lifecycle().state_has(state, "released") else sa.false()))
+            sa.or_(
+                sa.and_(editable, Report.state == state),
+                sa.and_(sa.not_(editable), sa.true() if lifecycle().state_has(state, "released") else sa.false()),
+            )
         )
     return paginate(statement.order_by(Report.updated_at.desc(), Report.id.desc()), page, per_page)
 
@@ -188,6 +201,7 @@ def published_reports(area=None, kind=None, page=1, per_page=20):
 
 
 # --- input ----------------------------------------------------------------------------
+
 
 def _parse_date(value, name, errors):
     if value in (None, ""):
@@ -207,7 +221,7 @@ def _parse_date(value, name, errors):
 
 def _resolve_areas(codes, name, errors, required=True):
     if not isinstance(codes, (list, tuple)) or not all(isinstance(code, str) for code in codes):
-        errors[name] = _l("A list of thematic area codes, e.g. [\"BM\"].")
+        errors[name] = _l('A list of thematic area codes, e.g. ["BM"].')
         return []
     if not normalise_area_codes(codes):
         if required:
@@ -251,6 +265,7 @@ def _check_editor_areas(actor, areas, keep=()):
 
 # --- creating and changing reports ----------------------------------------------------------
 
+
 @transactional
 def create_report(actor, payload):
     """A new draft with the sections of its kind's template. `payload` as the API takes it."""
@@ -268,7 +283,9 @@ def create_report(actor, payload):
     if errors:
         raise ReportInputError(errors)
     _check_editor_areas(actor, areas)
-    report = Report(kind=kind, title=title, period_start=start, period_end=end, state=lifecycle().initial, version=1, created_by_id=actor.id)
+    report = Report(
+        kind=kind, title=title, period_start=start, period_end=end, state=lifecycle().initial, version=1, created_by_id=actor.id
+    )
     report.areas = areas
     for position, (heading, draws, types) in enumerate(KIND_TEMPLATES[kind], start=1):
         report.sections.append(

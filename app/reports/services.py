@@ -11,6 +11,7 @@
 Views, the API, the CLI and the build job call these; none of them decides
 anything about reports themselves.
 """
+
 from app.reports.access import (  # noqa: F401
     area_editor_clause,
     can_edit,

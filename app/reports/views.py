@@ -2,6 +2,7 @@
 
 Views parse forms, call app.reports.services and render; every rule lives in the services.
 """
+
 from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -55,7 +56,11 @@ def _service_errors(form, error):
     """Put a service's refusal on the form; the services' `thematic_areas` is the form's `areas`."""
     if "thematic_areas" in error.fields:
         fields = {{"thematic_areas": "areas"}.get(name, name): message for name, message in error.fields.items()}
-        error = type(error)(error.message, fields) if not isinstance(error, services.ReportInputError) else services.ReportInputError(fields, error.message)
+        error = (
+            type(error)(error.message, fields)
+            if not isinstance(error, services.ReportInputError)
+            else services.ReportInputError(fields, error.message)
+        )
     show_service_error(form, error)
 
 
@@ -69,6 +74,7 @@ def _flash_error(error):
 
 
 # --- public ------------------------------------------------------------------------
+
 
 @bp.get("/reports")
 def index():
@@ -141,6 +147,7 @@ def download(report_id, number, fmt):
 
 
 # --- editors' workspace ----------------------------------------------------------------
+
 
 @bp.get("/reports/manage")
 @roles_required("editor", "admin")
@@ -254,7 +261,9 @@ def analysis(report_id):
         matrix_svg=aggregation.matrix_svg(
             matrix,
             _("Capability gaps and the solutions addressing them"),
-            _("Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level."),
+            _(
+                "Rows are capability gaps (G), columns are solutions (S); a filled square means the solution addresses the gap, with its technology readiness level."
+            ),
         )
         if matrix["gaps"] and matrix["solutions"]
         else "",
@@ -262,6 +271,7 @@ def analysis(report_id):
 
 
 # --- sections --------------------------------------------------------------------------
+
 
 @bp.post("/reports/<id:report_id>/sections")
 @roles_required("editor", "admin")
@@ -322,8 +332,12 @@ def delete_section(report_id, section_id):
 
 def _section_form_choices(form, report):
     form.areas.choices = select_choices((area.code, f"{area.code} – {area.name}") for area in report.areas)
-    form.workshop_id.choices = select_choices([(0, _("Any workshop")), *((workshop.id, workshop.title) for workshop in services.workshops_for_choice())])
-    form.network_id.choices = select_choices([(0, _("Any network")), *((network.id, network.name) for network in community_services.networks())])
+    form.workshop_id.choices = select_choices(
+        [(0, _("Any workshop")), *((workshop.id, workshop.title) for workshop in services.workshops_for_choice())]
+    )
+    form.network_id.choices = select_choices(
+        [(0, _("Any network")), *((network.id, network.name) for network in community_services.networks())]
+    )
 
 
 def _render_section(report, section, form=None, status=200):

@@ -4,6 +4,7 @@ The rules themselves live in app/reports/access.py (who) and
 app/reports/publishing.py and jobs.py (what a transition does); this module names them
 for the workflow file.
 """
+
 from app.i18n import lazy_gettext as _l
 from app.reports import access, publishing
 from app.reports import jobs as build_job
@@ -22,6 +23,7 @@ hooks = Hooks("report", flags=FLAGS, states=STATES, state_column="reports.state"
 
 
 # --- who ------------------------------------------------------------------------
+
 
 @hooks.actor("editor")
 def is_area_editor(report, user):
@@ -42,6 +44,7 @@ def is_the_build(report, user):
 
 # --- guards -----------------------------------------------------------------------
 
+
 @hooks.guard("has_sections")
 def has_sections(context):
     if not context.subject.sections:
@@ -50,6 +53,7 @@ def has_sections(context):
 
 
 # --- effects ----------------------------------------------------------------------
+
 
 @hooks.effect("queue_build")
 def queue_build(context):

@@ -1,4 +1,5 @@
 """Reviewer assignment and reviews: the rules, shared by pages, API and CLI."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -73,8 +74,12 @@ def conflict_of_interest(contribution, reviewer):
     if reviewer.id == author.id:
         return _l("%(name)s wrote this contribution.", name=reviewer.display_name)
     if reviewer.organisation and author.organisation and reviewer.organisation.strip().casefold() == author.organisation.strip().casefold():
-        return _l("%(name)s works for the author's organisation (%(organisation)s).", name=reviewer.display_name, organisation=author.organisation)
-    shared = {network.id for network in reviewer.networks} & ({network.id for network in author.networks} | ({contribution.network_id} if contribution.network_id else set()))
+        return _l(
+            "%(name)s works for the author's organisation (%(organisation)s).", name=reviewer.display_name, organisation=author.organisation
+        )
+    shared = {network.id for network in reviewer.networks} & (
+        {network.id for network in author.networks} | ({contribution.network_id} if contribution.network_id else set())
+    )
     if shared:
         return _l("%(name)s belongs to the author's network.", name=reviewer.display_name)
     return None
@@ -309,6 +314,7 @@ def reviews_visible_to(user, contribution):
 
 # --- assignment with notification, for pages and the API -------------------------
 
+
 def can_manage_reviewers(user, contribution):
     """Editors of one of the contribution's areas and admins assign reviewers."""
     return can_see_reviewer_names(user, contribution)
@@ -319,7 +325,9 @@ def _tell_assigned(contribution, new_assignments):
         notify(
             [assignment.reviewer],
             "review_assigned",
-            str(_l("You are asked to review “%(title)s” by %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
+            str(
+                _l("You are asked to review “%(title)s” by %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())
+            ),
             link=external_url("contributions.detail", contribution_id=contribution.id),
         )
 
@@ -350,7 +358,14 @@ def decline_and_tell(contribution, reviewer, reason):
     notify(
         contributions.area_editors(contribution),
         "review_declined",
-        str(_l("%(name)s declined to review “%(title)s”: %(reason)s", name=reviewer.display_name, title=contribution.title, reason=assignment.decline_reason)),
+        str(
+            _l(
+                "%(name)s declined to review “%(title)s”: %(reason)s",
+                name=reviewer.display_name,
+                title=contribution.title,
+                reason=assignment.decline_reason,
+            )
+        ),
         link=external_url("contributions.detail", contribution_id=contribution.id),
     )
     return assignment
@@ -432,6 +447,7 @@ def _remind(assignment, now):
 
 # --- the editor's desk ---------------------------------------------------------------
 
+
 def desk_areas(user):
     """The areas whose desk `user` sees: an editor's own areas; every area for admins."""
     if user.has_role("admin"):
@@ -455,14 +471,22 @@ def desk(user, now=None):
         .order_by(Contribution.submitted_at, Contribution.id)
     ).all()
     contribution_ids = {contribution.id for contribution, _area in rows}
-    open_assignments = db.session.scalars(
-        sa.select(ReviewerAssignment).where(
-            ReviewerAssignment.contribution_id.in_(contribution_ids), ReviewerAssignment.declined_at.is_(None)
-        )
-    ).all() if contribution_ids else []
-    reviews = db.session.execute(
-        sa.select(Review.contribution_id, Review.reviewer_id, Review.revision).where(Review.contribution_id.in_(contribution_ids))
-    ).all() if contribution_ids else []
+    open_assignments = (
+        db.session.scalars(
+            sa.select(ReviewerAssignment).where(
+                ReviewerAssignment.contribution_id.in_(contribution_ids), ReviewerAssignment.declined_at.is_(None)
+            )
+        ).all()
+        if contribution_ids
+        else []
+    )
+    reviews = (
+        db.session.execute(
+            sa.select(Review.contribution_id, Review.reviewer_id, Review.revision).where(Review.contribution_id.in_(contribution_ids))
+        ).all()
+        if contribution_ids
+        else []
+    )
     reviewed = {(row.contribution_id, row.reviewer_id, row.revision) for row in reviews}
     needed = current_app.config["MIN_REVIEWS"]
     by_area = {area.id: {"area": area, "screening": [], "outstanding": [], "overdue": [], "ready": []} for area in areas}
@@ -488,13 +512,12 @@ def desk(user, now=None):
 def decision_summary(contribution):
     """Reviews of the current revision side by side, with the average of each score."""
     current = list(reviews_of(contribution, contribution.revision))
-    averages = {
-        score: round(sum(getattr(review, score) for review in current) / len(current), 2) if current else None for score in SCORES
-    }
+    averages = {score: round(sum(getattr(review, score) for review in current) / len(current), 2) if current else None for score in SCORES}
     return {"reviews": current, "averages": averages}
 
 
 # --- who may do what, and finding what a page is about (views run no queries) ---------
+
 
 def can_review(user):
     """Reviewers have a list of their assignments."""
@@ -509,7 +532,10 @@ def can_use_desk(user):
 def can_write_review(user, assignment):
     """The assigned reviewer writes or changes their review while the assignment is open and reviews are open."""
     return bool(
-        user and user.is_authenticated and assignment.reviewer_id == user.id and assignment.declined_at is None
+        user
+        and user.is_authenticated
+        and assignment.reviewer_id == user.id
+        and assignment.declined_at is None
         and reviews_open(assignment.contribution)
     )
 

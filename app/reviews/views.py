@@ -4,6 +4,7 @@ Views run no queries and decide no permissions: they ask the services, whose
 refusals (service errors) reach the error pages through app/errors.py unless
 the view shows them on its form.
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -23,7 +24,9 @@ bp = Blueprint("reviews", __name__)  # its command (reviews remind) is in app/cl
 def index():
     if not services.can_review(current_user):
         abort(403)
-    return render_template("reviews/index.html", assignments=services.assignments_of(current_user), workflow=contribution_services.workflow())
+    return render_template(
+        "reviews/index.html", assignments=services.assignments_of(current_user), workflow=contribution_services.workflow()
+    )
 
 
 @bp.route("/reviews/<id:assignment_id>", methods=["GET", "POST"])
@@ -90,6 +93,7 @@ def decline(assignment_id):
 
 # --- the editor's desk ----------------------------------------------------------------
 
+
 @bp.get("/desk")
 @login_required
 def desk():
@@ -103,7 +107,9 @@ def desk():
 def decision(contribution_id):
     contribution = services.decidable(current_user, contribution_id)
     form = AssignForm()
-    form.reviewer_id.choices = select_choices((user.id, f"{user.display_name} ({user.organisation})") for user in services.eligible_reviewers(contribution))
+    form.reviewer_id.choices = select_choices(
+        (user.id, f"{user.display_name} ({user.organisation})") for user in services.eligible_reviewers(contribution)
+    )
     return render_template(
         "reviews/decision.html",
         contribution=contribution,

@@ -5,6 +5,7 @@ time-limited link carrying the address and the areas. Only opening that
 link and confirming stores the subscription. Every e-mail to a subscriber
 carries a signed unsubscribe link that works in one click, forever.
 """
+
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired

@@ -1,4 +1,5 @@
 """Stay tuned: the public subscribe page, the confirmation link, the one-click unsubscribe link."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 
@@ -23,7 +24,10 @@ def subscribe():
         except services.SubscriptionError as error:
             show_service_error(form, error)
         else:
-            flash(_("Almost done: we sent a confirmation link to %(email)s. Open it to start receiving news.", email=form.email.data), "success")
+            flash(
+                _("Almost done: we sent a confirmation link to %(email)s. Open it to start receiving news.", email=form.email.data),
+                "success",
+            )
             return redirect(url_for("subscriptions.subscribe"))
     return render_template("subscriptions/subscribe.html", form=form), 422 if form.errors or form.form_errors else 200
 

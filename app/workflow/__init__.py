@@ -11,6 +11,7 @@ that registers the actor rules, guards and effects the definition refers to.
 
 A subject is any row with `id`, `state` and a `version` (version_id_col) column.
 """
+
 from app.workflow.definition import Transition, WorkflowDefinition, WorkflowDefinitionError, load_definition  # noqa: F401
 from app.workflow.engine import (  # noqa: F401
     CommentRequired,

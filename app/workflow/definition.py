@@ -6,6 +6,7 @@ type (`guards = "complete"`) stops the app instead of loading as "nothing".
 States may carry boolean flags (`editable = true`); which flags exist is
 declared by the workflow's hooks module, the code that asks for them.
 """
+
 import importlib
 import tomllib
 from collections import deque
@@ -318,7 +319,9 @@ def check_states_allowed_by_the_model(definition):
     if missing:
         problems.append(f"state(s) the database's CHECK on {column} allows but the workflow lacks: {', '.join(missing)}")
     if problems:
-        raise WorkflowDefinitionError(f"{where}: [states]: " + "; ".join(problems) + " (change the model and add a migration, or the workflow)")
+        raise WorkflowDefinitionError(
+            f"{where}: [states]: " + "; ".join(problems) + " (change the model and add a migration, or the workflow)"
+        )
 
 
 def _check_reachability(definition, where):
@@ -334,6 +337,4 @@ def _check_reachability(definition, where):
         raise WorkflowDefinitionError(f"{where}: unreachable state(s): {', '.join(unreachable)}")
     for state in definition.states:
         if state not in definition.terminal and not definition.transitions_from(state):
-            raise WorkflowDefinitionError(
-                f"{where}: state '{state}' is a dead end: no transition leaves it and it is not terminal"
-            )
+            raise WorkflowDefinitionError(f"{where}: state '{state}' is a dead end: no transition leaves it and it is not terminal")

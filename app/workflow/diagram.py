@@ -5,6 +5,7 @@ state; transitions are labelled arrows (backward ones curve below). The
 current state is drawn heavier and named in the title and description, so
 it is not told by colour alone.
 """
+
 from collections import deque
 from html import escape
 
@@ -128,7 +129,7 @@ def render_svg(definition, current_state=None, translate=str):
             f'fill="{"#003399" if is_current else "#ffffff"}" stroke="#003399" stroke-width="{4 if is_current else 1.5}"/>'
             f'<text x="{x + BOX_WIDTH / 2}" y="{y + BOX_HEIGHT / 2 + 5}" text-anchor="middle" font-size="13" '
             f'font-weight="{"700" if is_current else "400"}" fill="{"#ffffff" if is_current else "#1d1d1b"}">'
-            f'{escape(translate(definition.states[state].label))}{" ◀" if is_current else ""}</text></g>'
+            f"{escape(translate(definition.states[state].label))}{' ◀' if is_current else ''}</text></g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it is escaped above

@@ -16,6 +16,7 @@ notifications, e-mails, jobs) is the effects' business, registered by the
 subject's feature in its hooks module. Effects that must wait for the commit
 (queueing e-mails or jobs) register them with app.unit_of_work.after_commit.
 """
+
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -80,11 +81,7 @@ def actor_may(workflow, transition, subject, user):
 
 def allowed_transitions(workflow, subject, user):
     """Names of the transitions `user` may take from the subject's current state (guards not evaluated)."""
-    return [
-        transition.name
-        for transition in workflow.transitions_from(subject.state)
-        if actor_may(workflow, transition, subject, user)
-    ]
+    return [transition.name for transition in workflow.transitions_from(subject.state) if actor_may(workflow, transition, subject, user)]
 
 
 def apply_transition(workflow, subject, name, actor, comment=None, expected_version=None, **options):
@@ -100,11 +97,19 @@ def apply_transition(workflow, subject, name, actor, comment=None, expected_vers
         raise TransitionForbidden(_("You are not allowed to take the step “%(action)s” here.", action=action))
     if subject.state not in transition.sources:
         raise TransitionNotAllowed(
-            _("The step “%(action)s” is not possible in the state “%(state)s”.", action=action, state=_(workflow.states[subject.state].label))
+            _(
+                "The step “%(action)s” is not possible in the state “%(state)s”.",
+                action=action,
+                state=_(workflow.states[subject.state].label),
+            )
         )
     if expected_version is not None and expected_version != subject.version:
         raise StaleVersion(
-            _("Someone changed this in the meantime (version %(current)d, you had %(yours)d). Reload and try again.", current=subject.version, yours=expected_version)
+            _(
+                "Someone changed this in the meantime (version %(current)d, you had %(yours)d). Reload and try again.",
+                current=subject.version,
+                yours=expected_version,
+            )
         )
     comment = remove_hidden_characters(comment).strip()  # no hidden direction or control characters
     if transition.comment_required and not has_visible_text(comment):

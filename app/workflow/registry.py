@@ -1,4 +1,5 @@
 """The app's workflows, loaded (and validated) when the app starts."""
+
 from pathlib import Path
 
 from flask import current_app

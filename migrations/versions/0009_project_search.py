@@ -8,10 +8,11 @@ SQLite: an FTS5 external-content table over projects, kept in step by triggers
 Revision ID: 0009
 Revises: 0008
 """
+
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -22,16 +23,16 @@ DOCUMENT = (
 )
 
 TRIGGERS = {
-    'projects_fts_insert': """
+    "projects_fts_insert": """
         CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects BEGIN
             INSERT INTO projects_fts (rowid, acronym, title, objective) VALUES (new.id, new.acronym, new.title, new.objective);
         END""",
-    'projects_fts_delete': """
+    "projects_fts_delete": """
         CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects BEGIN
             INSERT INTO projects_fts (projects_fts, rowid, acronym, title, objective)
             VALUES ('delete', old.id, old.acronym, old.title, old.objective);
         END""",
-    'projects_fts_update': """
+    "projects_fts_update": """
         CREATE TRIGGER projects_fts_update AFTER UPDATE OF acronym, title, objective ON projects BEGIN
             INSERT INTO projects_fts (projects_fts, rowid, acronym, title, objective)
             VALUES ('delete', old.id, old.acronym, old.title, old.objective);
@@ -41,7 +42,7 @@ TRIGGERS = {
 
 
 def upgrade():
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute(f"CREATE INDEX ix_projects_search ON projects USING gin (({DOCUMENT}))")
         return
     op.execute(
@@ -54,7 +55,7 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_projects_search")
         return
     for name in TRIGGERS:

@@ -1,4 +1,5 @@
 """Helpers for the administration tests: an admin's client, rows made directly, SQL statement counting."""
+
 from contextlib import contextmanager
 
 import pytest
@@ -52,9 +53,7 @@ def make_message(in_app):
 
     def make(state="pending", recipient="someone@example.eu", subject="Hello", body_text="Body", **fields):
         def create():
-            row = OutboxMessage(
-                recipient=recipient, subject=subject, body_text=body_text, body_html=None, state=state, **fields
-            )
+            row = OutboxMessage(recipient=recipient, subject=subject, body_text=body_text, body_html=None, state=state, **fields)
             db.session.add(row)
             db.session.commit()
             return row.id

@@ -1,4 +1,5 @@
 """Access requests: listed pending first; approving sends an invitation, rejecting records why."""
+
 import re
 
 from app.auth.models import AccessRequest, Invitation
@@ -71,9 +72,7 @@ def test_approval_without_a_role_is_refused(admin_client, make_access_request, i
 def test_approval_for_an_existing_account_is_refused(admin_client, make_access_request, make_user, mailbox, in_app):
     user = make_user(["contributor"])
     request_id = make_access_request(email=user.email)
-    response = post_form(
-        admin_client, f"/admin/access-requests/{request_id}/approve", {"roles": ["contributor"]}, token_from="/admin/"
-    )
+    response = post_form(admin_client, f"/admin/access-requests/{request_id}/approve", {"roles": ["contributor"]}, token_from="/admin/")
     assert response.status_code == 422
     assert "A user with this e-mail address already exists." in response.get_data(as_text=True)
     assert _request(in_app, request_id)["state"] == "pending"
@@ -84,9 +83,7 @@ def test_deciding_a_decided_request_is_a_conflict(admin_client, make_access_requ
     from app.timeutil import utcnow
 
     request_id = make_access_request(state="rejected", decided_at=utcnow(), decision_note="Not eligible")
-    response = post_form(
-        admin_client, f"/admin/access-requests/{request_id}/approve", {"roles": ["contributor"]}, token_from="/admin/"
-    )
+    response = post_form(admin_client, f"/admin/access-requests/{request_id}/approve", {"roles": ["contributor"]}, token_from="/admin/")
     assert response.status_code == 409
     assert "This request has already been decided." in response.get_data(as_text=True)
     assert _request(in_app, request_id)["state"] == "rejected"

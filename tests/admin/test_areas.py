@@ -1,4 +1,5 @@
 """Thematic areas: listed; names and descriptions editable, codes fixed."""
+
 from app.community.models import ThematicArea
 from app.extensions import db
 from tests.support import post_form

@@ -1,4 +1,5 @@
 """Networks: list with member counts, create, edit, unique names, members on the edit page."""
+
 import re
 
 from app.auth.models import User
@@ -74,7 +75,11 @@ def test_create_a_network(admin_client, in_app):
     assert response.status_code == 302
     created = _network(in_app, name="ILEAnet")
     assert created == {
-        "id": created["id"], "name": "ILEAnet", "kind": "practitioners", "country": "FR", "website": "https://www.ileanet.eu/"
+        "id": created["id"],
+        "name": "ILEAnet",
+        "kind": "practitioners",
+        "country": "FR",
+        "website": "https://www.ileanet.eu/",
     }
     assert response.location == f"/admin/networks/{created['id']}"
 
@@ -88,9 +93,7 @@ def test_duplicate_name_is_a_form_error(admin_client, make_network, in_app):
 
 
 def test_website_must_be_a_web_address(admin_client, in_app):
-    response = post_form(
-        admin_client, "/admin/networks/new", {**VALID, "website": "javascript:alert(1)"}, token_from="/admin/networks/new"
-    )
+    response = post_form(admin_client, "/admin/networks/new", {**VALID, "website": "javascript:alert(1)"}, token_from="/admin/networks/new")
     assert response.status_code == 422
     assert "Enter a full web address starting with https:// or http://." in response.get_data(as_text=True)
     assert _network_count(in_app) == 0
@@ -118,7 +121,11 @@ def test_edit_a_network(admin_client, make_network, in_app):
     )
     assert response.status_code == 302
     assert _network(in_app, id=network_id) == {
-        "id": network_id, "name": "New Name", "kind": "practitioners", "country": "", "website": "https://www.ileanet.eu/"
+        "id": network_id,
+        "name": "New Name",
+        "kind": "practitioners",
+        "country": "",
+        "website": "https://www.ileanet.eu/",
     }
 
 

@@ -1,4 +1,5 @@
 """Outbox: list and filter e-mails, read one, retry failed ones, send pending ones now."""
+
 import re
 
 import pytest
@@ -64,9 +65,7 @@ def _mail_body_shown(html):
     return re.search(r'<pre class="mail-body">([^<]*)</pre>', html).group(1)
 
 
-@pytest.mark.parametrize(
-    "path", ["/password/reset/", "/invitations/accept/", "/subscriptions/confirm/", "/subscriptions/unsubscribe/"]
-)
+@pytest.mark.parametrize("path", ["/password/reset/", "/invitations/accept/", "/subscriptions/confirm/", "/subscriptions/unsubscribe/"])
 def test_message_page_masks_the_token_of_secret_links(admin_client, make_message, path):
     message_id = make_message(body_text=f"Open this link:\nhttp://127.0.0.1:5000{path}eyJpZCI6MX0.Zm9v-bar_baz\nThanks.")
     body = _mail_body_shown(admin_client.get(f"/admin/outbox/{message_id}").get_data(as_text=True))

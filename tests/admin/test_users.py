@@ -1,4 +1,5 @@
 """Users: list, search, filter, paginate; edit access; deactivate and reactivate."""
+
 import re
 
 from app.auth.models import User
@@ -106,9 +107,7 @@ def test_admin_edits_roles_areas_and_networks(admin_client, make_user, make_netw
         token_from=f"/admin/users/{user.id}",
     )
     assert response.status_code == 302
-    roles, areas, networks = _user(
-        in_app, user.id, lambda u: (sorted(u.roles), [a.code for a in u.areas], [n.name for n in u.networks])
-    )
+    roles, areas, networks = _user(in_app, user.id, lambda u: (sorted(u.roles), [a.code for a in u.areas], [n.name for n in u.networks]))
     assert roles == ["editor", "reviewer"]
     assert areas == ["CS", "DRS"]
     assert networks == ["EU-HYBNET"]
@@ -124,9 +123,7 @@ def test_removing_every_role_is_refused(admin_client, make_user, in_app):
 
 def test_unknown_network_id_is_refused(admin_client, make_user, in_app):
     user = make_user(["contributor"])
-    response = post_form(
-        admin_client, f"/admin/users/{user.id}", {"roles": ["contributor"], "networks": [999999]}, token_from="/admin/"
-    )
+    response = post_form(admin_client, f"/admin/users/{user.id}", {"roles": ["contributor"], "networks": [999999]}, token_from="/admin/")
     assert response.status_code == 422
     assert _user(in_app, user.id, lambda u: u.networks) == []
 

@@ -1,4 +1,5 @@
 """Contributions through the API: create, read back, edit, list, search, and the refusals."""
+
 import pytest
 
 from app.contributions.types import TYPES
@@ -34,9 +35,7 @@ def test_each_type_reads_back_as_created_and_can_be_submitted(client, author_api
     assert read["state"] == "draft" and read["missing"] == {}
     assert "submit" in read["allowed_transitions"]
 
-    submitted = client.post(
-        f"/api/v1/contributions/{contribution['id']}/transitions", json={"transition": "submit"}, headers=author_api
-    )
+    submitted = client.post(f"/api/v1/contributions/{contribution['id']}/transitions", json={"transition": "submit"}, headers=author_api)
     assert submitted.status_code == 200, submitted.get_json()
     assert submitted.get_json()["state"] == "submitted"
     assert submitted.get_json()["history"][0]["transition"] == "submit"
@@ -54,9 +53,7 @@ def test_contribution_types_come_from_the_schemas(client):
 
 
 def test_an_incomplete_draft_is_saved_and_names_what_is_missing(client, author_api):
-    response = client.post(
-        "/api/v1/contributions", json={"type": "capability_gap", "title": "Half an idea"}, headers=author_api
-    )
+    response = client.post("/api/v1/contributions", json={"type": "capability_gap", "title": "Half an idea"}, headers=author_api)
     assert response.status_code == 201
     missing = response.get_json()["missing"]
     assert {"summary", "thematic_areas", "fields.need", "fields.priority", "fields.time_horizon"} <= set(missing)

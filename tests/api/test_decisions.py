@@ -1,4 +1,5 @@
 """Guards, conflicts of interest, reviews, and two editors deciding at once."""
+
 import threading
 
 import pytest
@@ -103,7 +104,9 @@ def test_conflicting_reviewers_cannot_be_assigned(app, client, make_user, people
             db.session.commit()
     contribution_id = contribution_in(app, people, "submitted", reviewers=())
     response = client.post(
-        f"/api/v1/contributions/{contribution_id}/reviewers", json={"user_id": candidate.id}, headers=token_headers(app, people["editor"].id)
+        f"/api/v1/contributions/{contribution_id}/reviewers",
+        json={"user_id": candidate.id},
+        headers=token_headers(app, people["editor"].id),
     )
     assert response.status_code == 409
     assert "Conflict of interest" in response.get_json()["error"]

@@ -1,4 +1,5 @@
 """API errors are JSON {"error", "fields"?} with the status codes of DESIGN.md."""
+
 import pytest
 
 

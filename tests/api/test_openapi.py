@@ -1,4 +1,5 @@
 """The OpenAPI document describes every /api/v1 route the app serves."""
+
 import re
 
 PREFIX = "/api/v1"
@@ -10,7 +11,7 @@ def api_routes(app):
         if not rule.rule.startswith(PREFIX + "/"):
             continue
         # /api/v1/contributions/<int:id> -> /contributions/{id}
-        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX):])
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX) :])
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             yield method.lower(), path
 

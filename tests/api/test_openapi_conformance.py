@@ -6,6 +6,7 @@ is valid against the documented schema, read strictly: an object may carry only 
 properties the document lists, so a field added to the API but not to the document
 fails here.
 """
+
 import json
 
 import jsonschema_rs
@@ -77,6 +78,7 @@ def assert_documented(document):
 
 # --- the helper itself ----------------------------------------------------------------------
 
+
 def test_the_helper_refuses_an_undocumented_field(client, document, make_user, app):
     response = client.get("/api/v1/me", headers=token_headers(app, make_user().id))
     assert problems_with(response, "GET", "/me", document) == []
@@ -96,6 +98,7 @@ def test_the_helper_refuses_an_undocumented_status_and_a_missing_field(client, d
 
 
 # --- a small world ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def people(make_user):
@@ -130,6 +133,7 @@ def _contribution_in(app, people, state, reviewed=True):
 
 # --- accounts and reference data --------------------------------------------------------------
 
+
 def test_me(client, tokens, assert_documented):
     assert_documented(client.get("/api/v1/me", headers=tokens["editor"]), "GET", "/me", 200)
 
@@ -150,6 +154,7 @@ def test_contribution_types(client, assert_documented):
 
 
 # --- contributions ------------------------------------------------------------------------------
+
 
 def test_creating_a_contribution_with_a_project(app, client, tokens, assert_documented):
     with app.app_context():
@@ -175,7 +180,9 @@ def test_reading_a_contribution_under_review(app, client, people, tokens, assert
 
 def test_editing_a_contribution(app, client, people, tokens, assert_documented):
     contribution_id = _contribution_in(app, people, "draft")
-    response = client.patch(f"/api/v1/contributions/{contribution_id}", json={"title": "A sharper title", "version": 1}, headers=tokens["author"])
+    response = client.patch(
+        f"/api/v1/contributions/{contribution_id}", json={"title": "A sharper title", "version": 1}, headers=tokens["author"]
+    )
     assert assert_documented(response, "PATCH", "/contributions/{contribution_id}", 200)["title"] == "A sharper title"
 
 
@@ -188,7 +195,9 @@ def test_a_transition(app, client, people, tokens, assert_documented):
 
 def test_assigning_a_reviewer(app, client, people, tokens, assert_documented):
     contribution_id = _contribution_in(app, people, "submitted")
-    response = client.post(f"/api/v1/contributions/{contribution_id}/reviewers", json={"user_id": people["reviewer"].id}, headers=tokens["editor"])
+    response = client.post(
+        f"/api/v1/contributions/{contribution_id}/reviewers", json={"user_id": people["reviewer"].id}, headers=tokens["editor"]
+    )
     assert assert_documented(response, "POST", "/contributions/{contribution_id}/reviewers", 201)["assigned"] == [people["reviewer"].id]
 
 
@@ -203,25 +212,32 @@ def test_writing_then_updating_a_review(app, client, people, tokens, assert_docu
 
 # --- reports and jobs ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def reports_folder(app, monkeypatch):
     monkeypatch.setitem(app.config, "REPORTS_FOLDER", REPORTS_FOLDER)
 
 
 def test_creating_and_listing_reports(client, tokens, assert_documented):
-    response = client.post("/api/v1/reports", json={"kind": "briefing", "title": "A briefing", "thematic_areas": ["BM"]}, headers=tokens["editor"])
+    response = client.post(
+        "/api/v1/reports", json={"kind": "briefing", "title": "A briefing", "thematic_areas": ["BM"]}, headers=tokens["editor"]
+    )
     assert_documented(response, "POST", "/reports", 201)
     assert_documented(client.get("/api/v1/reports", headers=tokens["editor"]), "GET", "/reports", 200)
 
 
 def test_editing_a_report_and_curating_a_section(app, client, people, tokens, assert_documented):
     report = create_report(client, tokens["editor"])
-    response = client.patch(f"/api/v1/reports/{report['id']}", json={"title": "Renamed", "period_start": "2026-01-01"}, headers=tokens["editor"])
+    response = client.patch(
+        f"/api/v1/reports/{report['id']}", json={"title": "Renamed", "period_start": "2026-01-01"}, headers=tokens["editor"]
+    )
     assert_documented(response, "PATCH", "/reports/{report_id}", 200)
     gap = make_contribution(app, "An accepted gap", author_id=people["author"].id)
     section = section_named(report, "Capability gaps")
     response = client.post(
-        f"/api/v1/reports/{report['id']}/sections/{section['id']}/items", json={"contribution_id": gap, "status": "included"}, headers=tokens["editor"]
+        f"/api/v1/reports/{report['id']}/sections/{section['id']}/items",
+        json={"contribution_id": gap, "status": "included"},
+        headers=tokens["editor"],
     )
     body = assert_documented(response, "POST", "/reports/{report_id}/sections/{section_id}/items", 200)
     assert any(item["contribution_id"] == gap for item in section_named(body, "Capability gaps")["items"])
@@ -239,7 +255,9 @@ def test_publishing_a_report_and_following_its_job(app, client, people, tokens, 
     response = client.post(f"/api/v1/reports/{report['id']}/publish", headers=tokens["editor"])
     job_id = assert_documented(response, "POST", "/reports/{report_id}/publish", 202)["job_id"]
     # In-process the build is done already; on the rq worker it takes a moment.
-    wait_for(lambda: client.get(f"/api/v1/jobs/{job_id}", headers=tokens["editor"]).get_json()["state"] in ("finished", "failed"), timeout=60)
+    wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}", headers=tokens["editor"]).get_json()["state"] in ("finished", "failed"), timeout=60
+    )
     job = assert_documented(client.get(f"/api/v1/jobs/{job_id}", headers=tokens["editor"]), "GET", "/jobs/{job_id}", 200)
     assert job["state"] == "finished", job
 
@@ -263,6 +281,7 @@ def test_reading_a_published_report(app, client, people, tokens, assert_document
 
 # --- errors ---------------------------------------------------------------------------------------
 
+
 def test_no_token(client, assert_documented):
     assert_documented(client.get("/api/v1/me"), "GET", "/me", 401)
 
@@ -272,7 +291,9 @@ def test_a_bad_token_on_a_public_endpoint(client, assert_documented):
 
 
 def test_forbidden(client, tokens, assert_documented):
-    response = client.post("/api/v1/reports", json={"kind": "briefing", "title": "Mine", "thematic_areas": ["BM"]}, headers=tokens["author"])
+    response = client.post(
+        "/api/v1/reports", json={"kind": "briefing", "title": "Mine", "thematic_areas": ["BM"]}, headers=tokens["author"]
+    )
     assert_documented(response, "POST", "/reports", 403)
 
 

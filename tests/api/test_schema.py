@@ -1,4 +1,5 @@
 """One schema layer: the classes of app/api/shapes.py check requests, shape answers and make the document."""
+
 import copy
 
 import pytest
@@ -13,6 +14,7 @@ def author_headers(app, make_user):
 
 
 # --- requests --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "change, field, message",
@@ -45,8 +47,14 @@ def test_a_version_must_be_an_integer(app, client, author_headers):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("page=two", "page"), ("per_page=1.5", "per_page"), ("state=lost", "state"), ("sort=random", "sort"), ("from=yesterday", "from"),
-     ("network=0", "network")],
+    [
+        ("page=two", "page"),
+        ("per_page=1.5", "per_page"),
+        ("state=lost", "state"),
+        ("sort=random", "sort"),
+        ("from=yesterday", "from"),
+        ("network=0", "network"),
+    ],
 )
 def test_query_arguments_are_checked_by_the_query_class(client, author_headers, query, field):
     response = client.get(f"/api/v1/contributions?{query}", headers=author_headers)
@@ -69,6 +77,7 @@ def test_a_report_change_refuses_fields_it_cannot_change(app, client, make_user)
 
 
 # --- answers and the document ------------------------------------------------------------------
+
 
 def test_an_answer_with_a_field_its_class_does_not_list_is_refused():
     from pydantic import ValidationError
@@ -101,6 +110,7 @@ def test_every_body_in_the_document_is_a_generated_class(client):
 
 
 # --- every answer is checked against the document when testing --------------------------------------
+
 
 def test_an_undocumented_status_fails_the_request_that_answered_it(client, monkeypatch):
     from app.api import conformance

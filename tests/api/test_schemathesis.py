@@ -12,6 +12,7 @@ The operations are driven through schemathesis's public strategies rather than i
 `schema.parametrize()`: that needs the app at import time, and its fixture-based
 loader does not run on pytest 9 (it sets `Function._nodeid`, which pytest 9 dropped).
 """
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings

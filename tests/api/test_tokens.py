@@ -1,4 +1,5 @@
 """Bearer tokens: POST /api/v1/tokens, GET /api/v1/me, revocation and deactivation."""
+
 import re
 
 import sqlalchemy as sa
@@ -62,9 +63,7 @@ def test_unknown_email_is_401_like_a_wrong_password(client, contributor):
 def test_token_works_on_me_with_the_documented_fields(app, client):
     with app.app_context():
         network = NetworkFactory(name="Baltic Sea Region Security Forum", kind="regional_forum")
-        user = UserFactory(
-            roles=["reviewer", "editor"], area_codes=["BM", "DRS"], organisation="Estonian Rescue Board", networks=[network]
-        )
+        user = UserFactory(roles=["reviewer", "editor"], area_codes=["BM", "DRS"], organisation="Estonian Rescue Board", networks=[network])
         network_id, user_id, email = network.id, user.id, user.email
     response = client.get("/api/v1/me", headers=bearer(token_for(client, email)))
     assert response.status_code == 200

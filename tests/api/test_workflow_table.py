@@ -8,6 +8,7 @@ The expected status is derived from the definition itself:
   200  otherwise (the world is set up so every guard passes and a comment is given)
 This mirrors the engine's order of checks (actor, state, version, comment, guards).
 """
+
 from pathlib import Path
 
 import pytest

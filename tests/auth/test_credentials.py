@@ -1,4 +1,5 @@
 """Credentials that must not outlive a password change or a sign-out, and passwords too common to accept."""
+
 import pytest
 
 from app import jobs
@@ -70,6 +71,7 @@ def choose_password(client, path, password=NEW_PASSWORD):
 
 # --- API tokens ---------------------------------------------------------------------------
 
+
 def test_password_change_revokes_the_users_api_tokens(app, contributor, signed_in):
     client = signed_in(contributor)
     token = api_token(client, contributor)
@@ -96,6 +98,7 @@ def test_password_change_leaves_other_users_tokens_alone(app, contributor, revie
 
 
 # --- remember-me cookies ---------------------------------------------------------------------
+
 
 def test_old_remember_cookie_signs_in_nobody_after_a_password_change(app, contributor):
     device = sign_in_remembered(app, contributor)
@@ -155,6 +158,7 @@ def test_sign_out_does_not_spend_a_pending_reset_link(app, client, contributor, 
 
 # --- reset links work once ------------------------------------------------------------------------
 
+
 def test_used_reset_link_answers_410_already_used(app, client, contributor, mailbox):
     path = reset_link(client, mailbox, contributor.email)
     assert choose_password(app.test_client(), path).status_code == 302
@@ -185,6 +189,7 @@ def test_reset_link_claimed_by_a_concurrent_submission_answers_410(app, client, 
 
 # --- forgotten password: same work for every address -----------------------------------------------------
 
+
 def test_forgot_password_queues_the_same_job_for_known_and_unknown_addresses(app, contributor, mailbox, monkeypatch):
     queued = []
     real_enqueue = jobs.enqueue
@@ -208,6 +213,7 @@ def test_forgot_password_queues_the_same_job_for_known_and_unknown_addresses(app
 
 
 # --- common passwords ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("password", ["password123", "qwertyuiop", "QwertyUIOP"])
 def test_common_password_is_refused_on_reset_and_the_link_stays_usable(app, client, contributor, mailbox, password):

@@ -1,4 +1,5 @@
 """The account rules refuse with kinds of the one service error, so every caller maps them the same way."""
+
 import pytest
 
 from app.auth import services

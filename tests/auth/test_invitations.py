@@ -1,4 +1,5 @@
 """Invitations end to end: the form, the e-mail at the SMTP server, the link, the new account."""
+
 import re
 from datetime import timedelta
 
@@ -54,14 +55,10 @@ def user_named(app, email):
         }
 
 
-def test_admin_invitation_email_link_creates_the_account_signed_in_with_roles_areas_network(
-    app, admin, signed_in, mailbox
-):
+def test_admin_invitation_email_link_creates_the_account_signed_in_with_roles_areas_network(app, admin, signed_in, mailbox):
     with app.app_context():
         network_id = NetworkFactory(name="ENLETS").id
-    response = invite_through_form(
-        signed_in(admin), "marta@example.eu", ["editor", "reviewer"], areas=["BM", "CS"], network_id=network_id
-    )
+    response = invite_through_form(signed_in(admin), "marta@example.eu", ["editor", "reviewer"], areas=["BM", "CS"], network_id=network_id)
     assert response.status_code == 302
 
     path = invitation_link(mailbox, "marta@example.eu")
@@ -234,6 +231,7 @@ def test_accepting_one_of_two_invitations_closes_the_other(app, admin, signed_in
 
 # --- who sees and withdraws which invitations -----------------------------------
 
+
 def _invitation_id(app, email):
     with app.app_context():
         return db.session.scalar(sa.select(Invitation.id).where(Invitation.email == email))
@@ -294,6 +292,7 @@ def test_revoke_service_refuses_an_editor_on_someone_elses_invitation(app, admin
 
 
 # --- installations that send no e-mail ---------------------------------------------
+
 
 def test_without_mail_server_the_inviter_is_shown_the_link_once_and_it_works(make_app, admin):
     # The outbox masks secret links, so the inviter's confirmation is the only place to get it.

@@ -1,4 +1,5 @@
 """Signing in and out: the login form, logout by POST with CSRF, remember-me, session protection."""
+
 from http.cookies import SimpleCookie
 
 from app.auth import services
@@ -40,9 +41,7 @@ def test_sign_in_returns_to_the_page_asked_for(client, contributor):
 
 
 def test_sign_in_never_redirects_off_site(client, contributor):
-    response = post_form(
-        client, "/login?next=//evil.example/x", {"email": contributor.email, "password": PASSWORD}, token_from="/login"
-    )
+    response = post_form(client, "/login?next=//evil.example/x", {"email": contributor.email, "password": PASSWORD}, token_from="/login")
     assert response.location == "/"
 
 
@@ -155,9 +154,7 @@ def test_session_moved_to_another_browser_is_dropped(client, contributor):
     """Session protection ("strong"): a session cookie replayed from another user agent is not honoured."""
     client.get("/login", headers={"User-Agent": "Firefox"})
     token = csrf_token(client, "/login")
-    client.post(
-        "/login", data={"csrf_token": token, "email": contributor.email, "password": PASSWORD}, headers={"User-Agent": "Firefox"}
-    )
+    client.post("/login", data={"csrf_token": token, "email": contributor.email, "password": PASSWORD}, headers={"User-Agent": "Firefox"})
     assert client.get("/profile", headers={"User-Agent": "Firefox"}).status_code == 200
     assert client.get("/profile", headers={"User-Agent": "curl/8.0"}).status_code == 302
 
@@ -190,7 +187,13 @@ def test_profile_edit_is_saved(app, contributor, signed_in):
     response = post_form(
         client,
         "/profile",
-        {"form": "profile", "profile-name": "Claire Dubois", "profile-organisation": "Gendarmerie", "profile-country": "fr", "profile-locale": ""},
+        {
+            "form": "profile",
+            "profile-name": "Claire Dubois",
+            "profile-organisation": "Gendarmerie",
+            "profile-country": "fr",
+            "profile-locale": "",
+        },
         token_from="/profile",
     )
     assert response.status_code == 302

@@ -1,4 +1,5 @@
 """Password reset end to end: the e-mail at the SMTP server, a link that works once, old sessions ended."""
+
 import sqlalchemy as sa
 
 from app.auth import services

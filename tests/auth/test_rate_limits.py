@@ -1,5 +1,6 @@
 """Sign-in throttling: LOGIN_FAILURES_PER_MINUTE failures per address and per account at one address, on the form and the API
 alike; failures on an account from anywhere only slow it down (a bounded, growing delay), never lock its owner out."""
+
 import re
 
 import pytest
@@ -84,9 +85,7 @@ def test_failures_on_one_account_from_many_addresses_do_not_lock_its_owner_out_o
     assert api_login(contributor.email, PASSWORD, address="203.0.113.99").status_code == 201
 
 
-def test_fifty_failures_from_other_addresses_leave_the_owner_signing_in_with_a_bounded_delay(
-    app, form_login, contributor, monkeypatch
-):
+def test_fifty_failures_from_other_addresses_leave_the_owner_signing_in_with_a_bounded_delay(app, form_login, contributor, monkeypatch):
     for number in range(50):
         assert form_login(contributor.email, WRONG, address=f"198.51.{100 + number // 200}.{number % 200 + 1}").status_code == 401
     with app.app_context():

@@ -9,6 +9,7 @@ Needs Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH) and axe-core
 (`npm install`: node_modules/axe-core). Without them the tests are skipped,
 or fail under CI=true. scripts/setup installs both.
 """
+
 import contextlib
 import os
 import threading
@@ -48,6 +49,7 @@ def browser_tools():
 
 # --- the live server -------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def _live_server(app, browser_tools):
     from werkzeug.serving import make_server
@@ -72,6 +74,7 @@ def live_server(app, _live_server, monkeypatch):
 
 
 # --- the browser -------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser(browser_tools):

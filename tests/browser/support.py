@@ -1,4 +1,5 @@
 """Browser test aids: the axe-core accessibility check, signing in through the real form, artifacts."""
+
 import json
 import os
 import re
@@ -72,12 +73,11 @@ def assert_accessible(page, name, artifacts=None):
     Path(artifact_path(f"axe-{name}.json", artifacts)).write_text(
         json.dumps({"url": page.url, "violations": violations}, indent=2), encoding="utf-8"
     )
-    raise AssertionError(
-        f"{len(violations)} accessibility violation(s) (WCAG 2.1 AA) on {page.url} [{name}]:\n{describe(violations)}"
-    )
+    raise AssertionError(f"{len(violations)} accessibility violation(s) (WCAG 2.1 AA) on {page.url} [{name}]:\n{describe(violations)}")
 
 
 # --- signing in and out through the real pages -------------------------------------------
+
 
 def sign_in(page, email, password=None):
     from tests.factories import PASSWORD

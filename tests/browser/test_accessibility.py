@@ -3,6 +3,7 @@
 The pages come from the route table in tests/test_routes_by_role.py, so a new
 page is checked here as soon as it is in the table.
 """
+
 import re
 
 import pytest

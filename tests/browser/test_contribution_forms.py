@@ -1,4 +1,5 @@
 """A contributor fills in and submits one contribution of each type through the real form and editor."""
+
 import pytest
 
 from app.contributions.types import TYPES

@@ -1,4 +1,5 @@
 """An administrator invites someone; they accept from the e-mail, make an API token and sign out."""
+
 import re
 from urllib.parse import urlsplit
 

@@ -1,4 +1,5 @@
 """Keyboard only: the skip link comes first and the login form works without a mouse."""
+
 from urllib.parse import urlsplit
 
 import pytest

@@ -4,6 +4,7 @@ WCAG 2.1 reflow (1.4.10): content fits a narrow screen without scrolling in
 two directions (data tables may scroll inside their own box). Some axe rules
 depend on the layout (contrast over overlapping boxes, scrollable regions).
 """
+
 import pytest
 
 from tests.browser.support import DESKTOP, MOBILE, artifact_path, assert_accessible, sign_in
@@ -36,7 +37,9 @@ def _withdrawn_invitation_and_revoked_token(app, admin):
 
     with app.app_context():
         inviter = db.session.get(User, admin.id)
-        services.revoke_invitation(services.invite("someone.with.a.long.address@research-network.example.eu", ["reviewer"], inviter), inviter)
+        services.revoke_invitation(
+            services.invite("someone.with.a.long.address@research-network.example.eu", ["reviewer"], inviter), inviter
+        )
         token, _plaintext = services.issue_api_token(inviter, "Old importer")
         services.revoke_api_token(inviter, token.id)
 

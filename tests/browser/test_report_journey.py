@@ -1,5 +1,6 @@
 """An editor creates a report, curates a section (include, exclude, move with the buttons, by keyboard) and
 publishes it; a visitor finds it on /reports and reads it. Every page visited passes the axe check."""
+
 import re
 
 import pytest

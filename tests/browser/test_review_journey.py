@@ -1,4 +1,5 @@
 """The whole review journey in the browser, with the e-mails it sends."""
+
 import pytest
 
 from tests.browser.support import assert_accessible, sign_in

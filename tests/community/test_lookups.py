@@ -1,4 +1,5 @@
 """One way to name an area by its code and a network by its name, whatever the case, for every feature."""
+
 import sqlalchemy as sa
 
 from app.auth import services as auth_services

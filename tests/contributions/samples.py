@@ -1,4 +1,5 @@
 """Complete, valid API payloads for each contribution type, and worlds to test the workflow in."""
+
 from app.auth.models import User
 from app.contributions import services
 from app.contributions.models import Contribution
@@ -83,9 +84,7 @@ def put_in_state(contribution, state, reviewers, actor):
     contribution.state = state
     if state != "submitted":
         for reviewer in reviewers:
-            db.session.add(
-                ReviewerAssignment(contribution_id=contribution.id, reviewer_id=reviewer.id, due_at=utcnow(), automatic=False)
-            )
+            db.session.add(ReviewerAssignment(contribution_id=contribution.id, reviewer_id=reviewer.id, due_at=utcnow(), automatic=False))
             db.session.add(
                 Review(
                     contribution_id=contribution.id,

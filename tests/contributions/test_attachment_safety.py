@@ -3,6 +3,7 @@
 The bombs are real: their deflate streams unpack to what they say (a test below unpacks one
 in full), only the archive's directory may lie about it.
 """
+
 import bz2
 import gc
 import io
@@ -41,6 +42,7 @@ SEGMENT = MB
 
 
 # --- building hostile archives -------------------------------------------------------
+
 
 def bomb_stream(segments, prefix=b"", fill=b"\0"):
     """A raw deflate stream of `prefix` then `segments` MiB of `fill`, with its true size and CRC.
@@ -115,6 +117,7 @@ def bomb_docx(segments, where):
 
 # --- measuring the server's memory ---------------------------------------------------
 
+
 def _status_kb(field):
     with open("/proc/self/status") as status:
         for line in status:
@@ -149,6 +152,7 @@ def refused(app, response, before, *words):
 
 # --- (a) the decompression bomb of the report ----------------------------------------
 
+
 def test_the_bomb_really_unpacks_to_2_gb():
     archive = zipfile.ZipFile(io.BytesIO(bomb_docx(2000, "main")))
     total = 0
@@ -175,8 +179,11 @@ def test_a_docx_bomb_is_refused_and_the_server_grows_by_less_than_50_mb(app, sig
 
 # --- (b) other hostile archives ------------------------------------------------------
 
+
 def many_members():
-    return craft_zip([content_types_entry()] + [member(f"word/media/{n}.xml", b"", 0, 0, method=0) for n in range(attachments.ARCHIVE_MAX_MEMBERS)])
+    return craft_zip(
+        [content_types_entry()] + [member(f"word/media/{n}.xml", b"", 0, 0, method=0) for n in range(attachments.ARCHIVE_MAX_MEMBERS)]
+    )
 
 
 def hidden_members():
@@ -225,7 +232,9 @@ def overlapping_parts():
     # A second part whose header sits inside the first part's data: the trick that lets a
     # small archive unpack the same bytes many times.
     inner = deflated("word/document.xml", b"<w:document/>")
-    inner_header = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, inner["crc"], len(inner["packed"]), inner["size"], len(inner["name"]), 0)
+    inner_header = struct.pack(
+        "<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, inner["crc"], len(inner["packed"]), inner["size"], len(inner["name"]), 0
+    )
     inner_bytes = inner_header + inner["name"] + inner["packed"]
     outer = member("word/outer.bin", inner_bytes, len(inner_bytes), zlib.crc32(inner_bytes), method=0)
     types = content_types_entry()
@@ -276,7 +285,9 @@ def test_a_hostile_archive_is_422_with_its_reason_and_nothing_is_stored(app, sig
 
 def test_a_docx_without_its_declared_main_part_is_refused(app, signed_in, author, draft_id):
     web = signed_in(author)
-    content = zip_bytes({"[Content_Types].xml": ooxml_entries("word/document.xml", WORD_MAIN, "")["[Content_Types].xml"], "word/other.xml": "<w/>"})
+    content = zip_bytes(
+        {"[Content_Types].xml": ooxml_entries("word/document.xml", WORD_MAIN, "")["[Content_Types].xml"], "word/other.xml": "<w/>"}
+    )
     refused(app, upload(web, draft_id, "note.docx", content), stored_files(app), "structure")
 
 
@@ -293,7 +304,10 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 POLYGLOTS = {
     "HTML that begins with %PDF-": (b"%PDF-1.7\n" + HTML, "web page markup"),
     "HTML that begins with %PDF- and ends like a PDF": (b"%PDF-1.4\n" + HTML + b"\nxref\nstartxref\n0\n%%EOF\n", "web page markup"),
-    "a PDF with script markup in its head": (pdf_bytes().replace(b"%PDF-1.4\n", b"%PDF-1.4\n%<script>alert(1)</script>\n"), "web page markup"),
+    "a PDF with script markup in its head": (
+        pdf_bytes().replace(b"%PDF-1.4\n", b"%PDF-1.4\n%<script>alert(1)</script>\n"),
+        "web page markup",
+    ),
     "%PDF- with no trailer": (b"%PDF-1.4\n" + b"plain text, no objects\n" * 100, "structure"),
     "%PDF- whose startxref points nowhere": (b"%PDF-1.4\n" + b"text\n" * 100 + b"startxref\n999999\n%%EOF\n", "structure"),
     "PNG signature then HTML": (b"\x89PNG\r\n\x1a\n" + HTML, "web page markup"),
@@ -314,6 +328,7 @@ def test_a_polyglot_is_refused_and_nothing_is_stored(app, signed_in, author, dra
 
 
 # --- (d) real files still pass -------------------------------------------------------
+
 
 def weasyprint_pdf():
     from weasyprint import HTML as Page
@@ -379,6 +394,7 @@ def test_real_files_are_still_accepted(app, signed_in, author, draft_id, label):
 
 
 # --- (e) removed attachments are gone ------------------------------------------------
+
 
 def remove(web, contribution_id, attachment_id):
     from tests.support import csrf_token

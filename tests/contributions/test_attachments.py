@@ -1,4 +1,5 @@
 """Attachments: accepted by content, refused by content whatever the name, size-limited, served only to viewers."""
+
 import io
 import struct
 import zipfile
@@ -81,7 +82,11 @@ SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.
 
 
 def ooxml_entries(part, content_type, body):
-    return {"[Content_Types].xml": CONTENT_TYPES.format(part=part, content_type=content_type), "_rels/.rels": RELS.format(part=part), part: body}
+    return {
+        "[Content_Types].xml": CONTENT_TYPES.format(part=part, content_type=content_type),
+        "_rels/.rels": RELS.format(part=part),
+        part: body,
+    }
 
 
 def docx_bytes():

@@ -1,4 +1,5 @@
 """Contributions through the HTML forms: every type, drafts, completeness, submission, edit rules."""
+
 import re
 
 import pytest
@@ -65,7 +66,7 @@ def test_form_and_api_read_back_identically(app, client, author, signed_in, proj
     def shown(contribution_id):
         """What the detail page says about the contribution (its title to its history), ids and tokens aside."""
         html = web.get(f"/contributions/{contribution_id}").get_data(as_text=True)
-        html = html[html.index("<h1>"):html.index('id="history-heading"')]
+        html = html[html.index("<h1>") : html.index('id="history-heading"')]
         html = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"|value="[^"]+" name="csrf_token"', "", html)
         return html.replace(f"/contributions/{contribution_id}", "/contributions/N")
 
@@ -80,7 +81,10 @@ def test_form_and_api_read_back_identically(app, client, author, signed_in, proj
 def test_an_incomplete_draft_is_saved_and_the_form_names_what_is_missing(client, author, signed_in):
     web = signed_in(author)
     token = csrf_token(web, "/contributions/new/capability_gap")
-    response = web.post("/contributions/new/capability_gap", data={"csrf_token": token, "title": "Half an idea", "network_id": "0", "workshop_id": "0", "action": "save"})
+    response = web.post(
+        "/contributions/new/capability_gap",
+        data={"csrf_token": token, "title": "Half an idea", "network_id": "0", "workshop_id": "0", "action": "save"},
+    )
     assert response.status_code == 302
     page = web.get(response.location).get_data(as_text=True)
     assert "Still needed before you can submit" in page
@@ -92,7 +96,10 @@ def test_save_and_submit_refused_by_a_guard_stores_nothing_and_keeps_what_was_ty
     # Saving and submitting are one transaction: the "complete" guard refuses, so not even the draft is stored.
     web = signed_in(author)
     token = csrf_token(web, "/contributions/new/trend")
-    response = web.post("/contributions/new/trend", data={"csrf_token": token, "title": "Unfinished", "network_id": "0", "workshop_id": "0", "action": "submit"})
+    response = web.post(
+        "/contributions/new/trend",
+        data={"csrf_token": token, "title": "Unfinished", "network_id": "0", "workshop_id": "0", "action": "submit"},
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Some required answers are missing." in page
@@ -103,19 +110,34 @@ def test_save_and_submit_refused_by_a_guard_stores_nothing_and_keeps_what_was_ty
 def test_save_and_submit_of_an_existing_draft_refused_by_a_guard_leaves_it_as_it_was(app, client, author, signed_in):
     web = signed_in(author)
     token = csrf_token(web, "/contributions/new/trend")
-    response = web.post("/contributions/new/trend", data={"csrf_token": token, "title": "First words", "network_id": "0", "workshop_id": "0", "action": "save"})
+    response = web.post(
+        "/contributions/new/trend",
+        data={"csrf_token": token, "title": "First words", "network_id": "0", "workshop_id": "0", "action": "save"},
+    )
     contribution_id = created_id(response)
     headers = token_headers(app, author.id)
     before = client.get(f"/api/v1/contributions/{contribution_id}", headers=headers).get_json()
     token = csrf_token(web, f"/contributions/{contribution_id}/edit")
     response = web.post(
         f"/contributions/{contribution_id}/edit",
-        data={"csrf_token": token, "title": "Second words", "network_id": "0", "workshop_id": "0", "version": str(before["version"]), "action": "submit"},
+        data={
+            "csrf_token": token,
+            "title": "Second words",
+            "network_id": "0",
+            "workshop_id": "0",
+            "version": str(before["version"]),
+            "action": "submit",
+        },
     )
     assert response.status_code == 409
     assert 'value="Second words"' in response.get_data(as_text=True)
     after = client.get(f"/api/v1/contributions/{contribution_id}", headers=headers).get_json()
-    assert (after["title"], after["state"], after["version"], after["revision"]) == ("First words", "draft", before["version"], before["revision"])
+    assert (after["title"], after["state"], after["version"], after["revision"]) == (
+        "First words",
+        "draft",
+        before["version"],
+        before["revision"],
+    )
 
 
 def test_save_and_submit_of_a_complete_form_submits_it(app, client, author, signed_in):
@@ -167,10 +189,14 @@ def test_editor_decides_through_the_page_with_a_required_comment(app, client, au
     page = editor.get(f"/contributions/{contribution_id}").get_data(as_text=True)
     assert "Reject without review" in page
     token = csrf_token(editor, f"/contributions/{contribution_id}")
-    refused = editor.post(f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "desk_reject", "comment": ""})
+    refused = editor.post(
+        f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "desk_reject", "comment": ""}
+    )
     assert refused.status_code == 303
     assert client.get(f"/api/v1/contributions/{contribution_id}", headers=headers).get_json()["state"] == "submitted"
-    done = editor.post(f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "desk_reject", "comment": "Out of scope."})
+    done = editor.post(
+        f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "desk_reject", "comment": "Out of scope."}
+    )
     assert done.status_code == 302
     assert client.get(f"/api/v1/contributions/{contribution_id}", headers=headers).get_json()["state"] == "rejected"
 
@@ -178,7 +204,9 @@ def test_editor_decides_through_the_page_with_a_required_comment(app, client, au
 def test_lists_filter_and_hide_what_the_user_cannot_open(app, client, author, signed_in, make_user):
     headers = token_headers(app, author.id)
     for areas in (["BM"], ["CS"]):
-        contribution_id = client.post("/api/v1/contributions", json=payload("capability_gap", thematic_areas=areas), headers=headers).get_json()["id"]
+        contribution_id = client.post(
+            "/api/v1/contributions", json=payload("capability_gap", thematic_areas=areas), headers=headers
+        ).get_json()["id"]
         client.post(f"/api/v1/contributions/{contribution_id}/transitions", json={"transition": "submit"}, headers=headers)
     client.post("/api/v1/contributions", json=payload("trend", title="A private draft"), headers=headers)
     editor = signed_in(make_user(["editor"], area_codes=["BM"]))
@@ -190,6 +218,7 @@ def test_lists_filter_and_hide_what_the_user_cannot_open(app, client, author, si
 
 
 # --- posting the new-contribution form twice ---------------------------------------------
+
 
 def _new_form(web, contribution_type="trend"):
     """The CSRF token and the creation key of a freshly rendered new-contribution form."""
@@ -242,7 +271,10 @@ def test_the_same_key_from_two_authors_makes_two_drafts(app, author, make_user, 
     for person in (author, other):
         web = signed_in(person)
         token, _key = _new_form(web)
-        assert web.post("/contributions/new/trend", data={**form_data(payload("trend"), token), "creation_key": "shared-key"}).status_code == 302
+        assert (
+            web.post("/contributions/new/trend", data={**form_data(payload("trend"), token), "creation_key": "shared-key"}).status_code
+            == 302
+        )
     assert len(_drafts_of(app, author)) == len(_drafts_of(app, other)) == 1
 
 

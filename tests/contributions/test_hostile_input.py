@@ -1,4 +1,5 @@
 """Hostile input: plain text is stored as typed and shown escaped; rich text is sanitised; no page carries active content."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -8,7 +9,22 @@ from tests.api.support import token_headers
 from tests.contributions.hostile_corpus import HOSTILE_INPUTS, INVISIBLE_CHARACTERS, INVISIBLE_INPUTS
 from tests.contributions.samples import make_project, payload
 
-DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "style", "form", "meta", "base", "template", "img", "body", "details"}
+DANGEROUS_TAGS = {
+    "script",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "form",
+    "meta",
+    "base",
+    "template",
+    "img",
+    "body",
+    "details",
+}
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
@@ -106,13 +122,13 @@ def test_hostile_input_is_stored_and_rendered_inert(app, client, author, signed_
         # Rich text is sanitised HTML.
         assert not active_content(stored["summary"]), f"summary stored active content for {hostile!r}: {stored['summary']!r}"
         page = page_client.get(f"/contributions/{stored['id']}").get_data(as_text=True)
-        main = page[page.index('<main'):page.index("</main>")]
+        main = page[page.index("<main") : page.index("</main>")]
         # The page's own workflow picture and transition forms are ours, not the contributor's: leave them out.
         for own_section in ("workflow-heading", "actions-heading"):
             marker = f'<section aria-labelledby="{own_section}">'
             if marker in main:
                 start = main.index(marker)
-                main = main[:start] + main[main.index("</section>", start):]
+                main = main[:start] + main[main.index("</section>", start) :]
         assert not active_content(main), f"page shows active content for {hostile!r}: {active_content(main)}"
         # Every plain text is on the page as text (escaped markup reads back as the characters typed).
         texts = text_nodes(main)
@@ -130,11 +146,19 @@ def test_control_and_direction_characters_are_removed_on_create_and_update(app, 
     assert created.status_code == 201, created.get_json()
     stored = created.get_json()
     patched = client.patch(
-        f"/api/v1/contributions/{stored['id']}", json={"fields": {**body["fields"], "operational_context": hidden}, "version": stored["version"]}, headers=headers
+        f"/api/v1/contributions/{stored['id']}",
+        json={"fields": {**body["fields"], "operational_context": hidden}, "version": stored["version"]},
+        headers=headers,
     )
     assert patched.status_code == 200, patched.get_json()
     stored = client.get(f"/api/v1/contributions/{stored['id']}", headers=headers).get_json()
-    texts = [stored["title"], stored["summary"], stored["fields"]["need"], stored["fields"]["operational_context"], stored["references"][0]["title"]]
+    texts = [
+        stored["title"],
+        stored["summary"],
+        stored["fields"]["need"],
+        stored["fields"]["operational_context"],
+        stored["references"][0]["title"],
+    ]
     for text in texts:
         assert not INVISIBLE_CHARACTERS & set(text), repr(text)
     # The words stay; only the hidden characters go.

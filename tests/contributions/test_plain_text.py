@@ -3,6 +3,7 @@
 Acceptance 5 of issue 9: a contribution titled "Stored <script> injection in dispatch
 consoles" reads back with that exact title and is shown escaped everywhere.
 """
+
 import json
 from html.parser import HTMLParser
 
@@ -38,7 +39,7 @@ class Page(HTMLParser):
 
 
 def main_of(page):
-    return page[page.index("<main"):page.index("</main>")]
+    return page[page.index("<main") : page.index("</main>")]
 
 
 @pytest.fixture(autouse=True)

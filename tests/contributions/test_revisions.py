@@ -1,4 +1,5 @@
 """Revisions: edits after submission make new revisions; any two can be compared."""
+
 from tests.api.support import token_headers
 from tests.contributions.samples import payload
 
@@ -21,7 +22,7 @@ def test_an_edit_after_changes_were_requested_makes_a_revision_and_the_diff_show
     ).get_json()
     assert edited["revision"] == 2
     page = signed_in(editor).get(f"/contributions/{created['id']}/diff?from=1&to=2").get_data(as_text=True)
-    assert "<del>" in page and "sharper" in page[page.index("<ins>"):]
+    assert "<del>" in page and "sharper" in page[page.index("<ins>") :]
     author_page = signed_in(author).get(f"/contributions/{created['id']}").get_data(as_text=True)
     assert "changes since revision 1" in author_page
 

@@ -1,4 +1,5 @@
 """A draft withdrawn before it was ever submitted stays its author's: no page, list, search or API shows it to anyone else."""
+
 import pytest
 
 from tests.api.support import token_headers

@@ -1,4 +1,5 @@
 """An e-mail leaves only with the work it reports: queued in a unit of work, it is sent once the unit commits."""
+
 import pytest
 import sqlalchemy as sa
 

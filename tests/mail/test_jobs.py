@@ -1,4 +1,5 @@
 """Background jobs: with Redis they run on the real `rq worker` process; without it, in-process."""
+
 import pytest
 
 from app.extensions import db
@@ -120,4 +121,3 @@ def test_without_redis_a_failing_job_is_logged_not_raised(make_app, caplog):
         assert enqueue(send_outbox_message, message_id) is None
     assert message_state(smtp_down, message_id)[:2] == ("pending", 1)
     assert any("In-process job send_outbox_message" in record.getMessage() for record in caplog.records)
-

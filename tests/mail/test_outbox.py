@@ -1,4 +1,5 @@
 """The outbox: persisted first, sent at most once, failures recorded, nothing lost when Redis is down."""
+
 import threading
 from datetime import timedelta
 
@@ -42,9 +43,7 @@ def outbox_row(app, message_id):
 def invite_through(app, inviter, email):
     client = app.test_client()
     sign_in(client, inviter.email, PASSWORD)
-    return post_form(
-        client, "/invitations", {"email": email, "roles": ["contributor"], "network_id": "0"}, token_from="/invitations"
-    )
+    return post_form(client, "/invitations", {"email": email, "roles": ["contributor"], "network_id": "0"}, token_from="/invitations")
 
 
 def flush(app):
@@ -57,6 +56,7 @@ def wait_until_settled(app, message_id):
 
 
 # --- Redis out of reach ------------------------------------------------------------
+
 
 def test_with_redis_down_an_invitation_is_recorded_and_its_email_waits_pending(offline_app, admin, mailbox):
     response = invite_through(offline_app, admin, "waiting@example.eu")
@@ -129,6 +129,7 @@ def test_flush_without_a_mail_server_says_so_and_fails(make_app):
 
 
 # --- at most once -------------------------------------------------------------------
+
 
 def test_the_same_message_dispatched_twice_is_delivered_once(app, mailbox):
     message_id = new_message(app, recipient="once@example.eu")
@@ -208,6 +209,7 @@ def test_a_message_claimed_by_a_sender_that_died_is_sent_after_a_while(app, mail
 
 
 # --- failures -------------------------------------------------------------------------
+
 
 def test_smtp_failure_records_the_attempt_and_error_keeps_the_message_pending_and_the_job_raises(make_app, mailbox):
     smtp_down = make_app(REDIS_URL=UNREACHABLE_REDIS_URL, MAIL_PORT=closed_port())
@@ -289,6 +291,7 @@ def test_without_a_mail_server_emails_stay_in_the_outbox(make_app, mailbox):
 
 
 # --- the e-mail itself ------------------------------------------------------------------
+
 
 def test_the_email_has_text_and_html_parts_and_a_stable_message_id(app, mailbox):
     message_id = new_message(app, recipient="parts@example.eu", subject="Parts")

@@ -1,4 +1,5 @@
 """Error pages keep the site's look; the API answers JSON."""
+
 import pytest
 
 from tests.support import csrf_token

@@ -4,6 +4,7 @@ Acceptance 6 of issue 10 is here too: an outcome citing a project is created,
 submitted, reviewed and accepted through the pages; then the project's page
 and the API list it.
 """
+
 from decimal import Decimal
 
 import pytest
@@ -17,9 +18,15 @@ from tests.support import csrf_token
 @pytest.fixture
 def project_id(app):
     with app.app_context():
-        return ProjectFactory(acronym="ROBORDER", title="Robots for border surveillance", objective="Swarms detect smugglers.",
-                              eu_contribution=Decimal("7999315.25"), total_cost=Decimal("8999315"), cordis_id="740593",
-                              area_codes=["BM"]).id
+        return ProjectFactory(
+            acronym="ROBORDER",
+            title="Robots for border surveillance",
+            objective="Swarms detect smugglers.",
+            eu_contribution=Decimal("7999315.25"),
+            total_cost=Decimal("8999315"),
+            cordis_id="740593",
+            area_codes=["BM"],
+        ).id
 
 
 def test_search_is_public_and_answers_the_list_shape(client, project_id):
@@ -102,27 +109,41 @@ def test_an_outcome_citing_a_project_is_accepted_through_the_pages_and_listed(ap
     writer = signed_in(author)
     # The picker without JavaScript: a search posts the form back with the matching projects to tick.
     token = csrf_token(writer, "/contributions/new/outcome")
-    found = writer.post("/contributions/new/outcome", data={"csrf_token": token, **OUTCOME, "project_q": "robord", "action": "search_projects"})
-    assert found.status_code == 200, found.get_data(as_text=True)[found.get_data(as_text=True).find("error-summary"):][:1500]
+    found = writer.post(
+        "/contributions/new/outcome", data={"csrf_token": token, **OUTCOME, "project_q": "robord", "action": "search_projects"}
+    )
+    assert found.status_code == 200, found.get_data(as_text=True)[found.get_data(as_text=True).find("error-summary") :][:1500]
     assert f'value="{project_id}"' in found.get_data(as_text=True)
-    response = writer.post("/contributions/new/outcome", data={"csrf_token": token, **OUTCOME, "project_ids": [str(project_id)],
-                                                                "action": "submit"})
+    response = writer.post(
+        "/contributions/new/outcome", data={"csrf_token": token, **OUTCOME, "project_ids": [str(project_id)], "action": "submit"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     contribution_id = int(response.location.rstrip("/").split("/")[-1])
 
     desk = signed_in(editor)
     token = csrf_token(desk, f"/desk/contributions/{contribution_id}")
     assert desk.post(f"/desk/contributions/{contribution_id}/reviewers", data={"csrf_token": token, "action": "auto"}).status_code == 302
-    assert desk.post(f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "send_to_review"}).status_code == 302
+    assert (
+        desk.post(f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "send_to_review"}).status_code
+        == 302
+    )
     for reviewer in reviewers:
         with app.app_context():
             assignment_id = db.session.scalar(
-                db.select(ReviewerAssignment.id).where(ReviewerAssignment.reviewer_id == reviewer.id, ReviewerAssignment.contribution_id == contribution_id)
+                db.select(ReviewerAssignment.id).where(
+                    ReviewerAssignment.reviewer_id == reviewer.id, ReviewerAssignment.contribution_id == contribution_id
+                )
             )
         web = signed_in(reviewer)
         token = csrf_token(web, f"/reviews/{assignment_id}")
-        review = {"csrf_token": token, "recommendation": "accept", "relevance": "4", "evidence": "4", "urgency": "3",
-                  "comment_to_author": "Clear and useful."}
+        review = {
+            "csrf_token": token,
+            "recommendation": "accept",
+            "relevance": "4",
+            "evidence": "4",
+            "urgency": "3",
+            "comment_to_author": "Clear and useful.",
+        }
         assert web.post(f"/reviews/{assignment_id}", data=review).status_code == 302
     token = csrf_token(desk, f"/desk/contributions/{contribution_id}")
     assert desk.post(f"/contributions/{contribution_id}/transitions", data={"csrf_token": token, "transition": "accept"}).status_code == 302

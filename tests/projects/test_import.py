@@ -1,4 +1,5 @@
 """Importing CORDIS files: the real extracts, their quirks, idempotency, refusals that change nothing, classification."""
+
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +21,16 @@ HEADER_HE = (
 )
 
 
-def he_row(cordis_id, acronym, topic, objective="A plain objective.", start="2022-10-01", end="2025-09-30",
-           total='"2494217,5"', contribution='"1999999,75"'):
+def he_row(
+    cordis_id,
+    acronym,
+    topic,
+    objective="A plain objective.",
+    start="2022-10-01",
+    end="2025-09-30",
+    total='"2494217,5"',
+    contribution='"1999999,75"',
+):
     return (
         f'{cordis_id};{acronym};SIGNED;"{acronym} project";{start};{end};{total};{contribution};"HORIZON.2.3.1;HORIZON.2.3";'
         f"{topic};2022-08-01;HORIZON;{topic[:-3]};{topic[:-3]};HORIZON-RIA;;{objective};2022-09-01 10:11:12;24567{cordis_id[-1]};"
@@ -50,6 +59,7 @@ def area_codes(cordis_id):
 
 
 # --- acceptance 1: the real H2020 sample ---------------------------------------------------------
+
 
 @needs_cordis
 def test_the_h2020_sample_gives_its_137_projects_with_dates_amounts_and_programme(app_context):
@@ -85,8 +95,15 @@ def test_a_changed_row_is_updated_in_place_never_duplicated(app_context, tmp_pat
     services.import_file(write(tmp_path, "a.csv", HEADER_HE + he_row("101000001", "ALPHA", "HORIZON-CL3-2021-FCT-01-01")))
     first_id = db.session.scalar(sa.select(Project.id))
 
-    summary = services.import_file(write(tmp_path, "b.csv", HEADER_HE + he_row("101000001", "ALPHA2", "HORIZON-CL3-2021-FCT-01-01")
-                                         + he_row("101000002", "BETA", "HORIZON-CL3-2021-BM-01-01")))
+    summary = services.import_file(
+        write(
+            tmp_path,
+            "b.csv",
+            HEADER_HE
+            + he_row("101000001", "ALPHA2", "HORIZON-CL3-2021-FCT-01-01")
+            + he_row("101000002", "BETA", "HORIZON-CL3-2021-BM-01-01"),
+        )
+    )
 
     assert summary == {"kind": "projects", "created": 1, "updated": 1, "unchanged": 0, "skipped": 0}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 2
@@ -95,6 +112,7 @@ def test_a_changed_row_is_updated_in_place_never_duplicated(app_context, tmp_pat
 
 
 # --- acceptance 2: topics and legal basis after the projects; manual areas survive -----------------
+
 
 def test_topics_after_the_projects_classify_cluster_3_projects_by_topic_code(app_context, tmp_path):
     # Projects whose own topics column is empty (as in files resaved through a spreadsheet).
@@ -178,13 +196,19 @@ STRAY = '"The so-called "last mile" of detection; tackled with "novel" sensors\n
 
 
 def test_a_horizon_europe_file_with_decimal_commas_iso_dates_grant_doi_and_a_stray_quote_imports_whole(app_context, tmp_path, client):
-    text = HEADER_HE + he_row("101000031", "SAFEMILE", "HORIZON-CL3-2021-BM-01-02", objective=STRAY) + he_row("101000032", "NEXT", "HORIZON-CL3-2022-DRS-01-01")
+    text = (
+        HEADER_HE
+        + he_row("101000031", "SAFEMILE", "HORIZON-CL3-2021-BM-01-02", objective=STRAY)
+        + he_row("101000032", "NEXT", "HORIZON-CL3-2022-DRS-01-01")
+    )
 
     summary = services.import_file(write(tmp_path, "he.csv", text))
 
     assert summary["created"] == 2
     project = db.session.scalar(sa.select(Project).where(Project.cordis_id == "101000031"))
-    assert project.objective == ('The so-called "last mile" of detection; tackled with "novel" sensors\nover two lines, "quoted" properly too')
+    assert project.objective == (
+        'The so-called "last mile" of detection; tackled with "novel" sensors\nover two lines, "quoted" properly too'
+    )
     assert (project.total_cost, project.eu_contribution) == (Decimal("2494217.50"), Decimal("1999999.75"))
     assert (project.start_date, project.end_date, project.grant_doi) == (date(2022, 10, 1), date(2025, 9, 30), "10.3030/101000031")
     assert project.content_updated_at.replace(tzinfo=UTC) == datetime(2022, 9, 1, 10, 11, 12, tzinfo=UTC)
@@ -217,6 +241,7 @@ def test_a_utf8_file_with_a_bom_and_columns_in_another_order_is_read_by_column_n
 
 # --- acceptance 4: one bad row refuses the whole file -------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("bad_row", "reason"),
     [
@@ -231,7 +256,9 @@ def test_a_utf8_file_with_a_bom_and_columns_in_another_order_is_read_by_column_n
 def test_a_file_with_one_bad_row_is_refused_whole_and_names_the_row(app_context, tmp_path, bad_row, reason):
     services.import_file(write(tmp_path, "first.csv", HEADER_HE + he_row("101000061", "KEEP", "HORIZON-CL3-2021-FCT-01-01")))
     before = snapshot()
-    rows = [he_row("101000061", "CHANGED", "HORIZON-CL3-2021-BM-01-01")] + [he_row(f"10100007{n}", f"NEW{n}", "HORIZON-CL3-2021-CS-01-01") for n in range(3)]
+    rows = [he_row("101000061", "CHANGED", "HORIZON-CL3-2021-BM-01-01")] + [
+        he_row(f"10100007{n}", f"NEW{n}", "HORIZON-CL3-2021-CS-01-01") for n in range(3)
+    ]
     text = HEADER_HE + "".join(rows) + bad_row + he_row("101000064", "AFTER", "HORIZON-CL3-2021-FCT-01-01")
 
     with pytest.raises(services.ImportRefused) as refused:
@@ -245,7 +272,11 @@ def test_a_file_with_one_bad_row_is_refused_whole_and_names_the_row(app_context,
 
 def test_a_bad_row_after_a_full_batch_still_changes_nothing(app_context, tmp_path, monkeypatch):
     monkeypatch.setattr(services, "BATCH_SIZE", 2)
-    text = HEADER_HE + "".join(he_row(f"10100008{n}", f"B{n}", "HORIZON-CL3-2021-CS-01-01") for n in range(5)) + he_row("101000090", "BAD", "HORIZON-CL3-2021-CS-01-01", end="2022-13-01")
+    text = (
+        HEADER_HE
+        + "".join(he_row(f"10100008{n}", f"B{n}", "HORIZON-CL3-2021-CS-01-01") for n in range(5))
+        + he_row("101000090", "BAD", "HORIZON-CL3-2021-CS-01-01", end="2022-13-01")
+    )
 
     with pytest.raises(services.ImportRefused, match="Row 7"):
         services.import_file(write(tmp_path, "bad.csv", text))
@@ -268,6 +299,7 @@ def test_a_file_of_no_known_kind_is_refused(app_context, tmp_path):
 
 # --- classification of H2020 by legal basis -------------------------------------------------------
 
+
 def test_h2020_projects_are_classified_by_their_secure_societies_sub_programme(app_context, tmp_path):
     header = "id;acronym;status;title;startDate;endDate;totalCost;ecMaxContribution;legalBasis;topics;frameworkProgramme;objective\n"
     rows = (
@@ -286,6 +318,7 @@ def test_h2020_projects_are_classified_by_their_secure_societies_sub_programme(a
 
 
 # --- call topics ----------------------------------------------------------------------------------------
+
 
 @needs_cordis
 def test_the_2025_cluster_3_call_topics_import_with_their_areas(app_context):

@@ -1,4 +1,5 @@
 """The import from the command line, the admin upload page with its background job, the demo, and the area page's open call topics."""
+
 import io
 import os
 import time
@@ -37,6 +38,7 @@ TOPICS = '"projectID";"topic";"title"\n"101000101";"HORIZON-CL3-2021-CS-01-01";"
 
 # --- command line -------------------------------------------------------------------------------
 
+
 def test_the_command_imports_each_file_and_prints_its_summary(app, cli, tmp_path):
     # Topics named first: the command imports the projects first all the same.
     result = cli("projects", "import", write(tmp_path, "topics.csv", TOPICS), write(tmp_path, "project.csv", GOOD))
@@ -49,12 +51,16 @@ def test_the_command_imports_each_file_and_prints_its_summary(app, cli, tmp_path
 
 
 def test_the_command_refuses_a_bad_file_with_its_row_and_exits_non_zero(app, cli, tmp_path):
-    bad = HEADER_HE + he_row("101000103", "FINE", "HORIZON-CL3-2021-FCT-01-01") + he_row("101000104", "BAD", "HORIZON-CL3-2021-FCT-01-01", end="2021-02-29")
+    bad = (
+        HEADER_HE
+        + he_row("101000103", "FINE", "HORIZON-CL3-2021-FCT-01-01")
+        + he_row("101000104", "BAD", "HORIZON-CL3-2021-FCT-01-01", end="2021-02-29")
+    )
 
     result = cli("projects", "import", write(tmp_path, "bad.csv", bad))
 
     assert result.exit_code != 0
-    assert "Row 3 (line 3)" in result.output and "endDate \"2021-02-29\" is not a date that exists" in result.output
+    assert "Row 3 (line 3)" in result.output and 'endDate "2021-02-29" is not a date that exists' in result.output
     assert count(app, Project) == 0
 
 
@@ -65,6 +71,7 @@ def test_the_command_refuses_a_file_of_no_known_kind(app, cli, tmp_path):
 
 
 # --- the admin upload page and its job ----------------------------------------------------------------
+
 
 def upload(client, name, content, content_type="text/csv"):
     token = csrf_token(client, "/admin/projects/import")
@@ -122,7 +129,11 @@ def test_the_job_is_followed_through_the_api_by_the_admin_who_started_it(app, si
 
 def test_a_refused_upload_shows_the_row_and_changes_nothing(app, signed_in, admin):
     client = signed_in(admin)
-    bad = HEADER_HE + he_row("101000105", "ONE", "HORIZON-CL3-2021-FCT-01-01") + he_row("101000106", "TWO", "HORIZON-CL3-2021-FCT-01-01", total="n/a")
+    bad = (
+        HEADER_HE
+        + he_row("101000105", "ONE", "HORIZON-CL3-2021-FCT-01-01")
+        + he_row("101000106", "TWO", "HORIZON-CL3-2021-FCT-01-01", total="n/a")
+    )
 
     page, _location = follow_job(client, upload(client, "project.csv", bad.encode()))
 
@@ -186,6 +197,7 @@ def test_the_import_page_does_not_show_jobs_of_another_kind(app, signed_in, admi
 
 
 # --- demo and the area page ---------------------------------------------------------------------------
+
 
 @needs_cordis
 def test_the_demo_loads_the_cordis_samples_once(app, cli):

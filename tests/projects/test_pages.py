@@ -1,4 +1,5 @@
 """Explorer and project pages: search form without JavaScript, facts formatted by locale, editors' corrections."""
+
 import re
 from decimal import Decimal
 
@@ -11,15 +12,23 @@ from tests.support import csrf_token
 
 
 def main_of(html):
-    return html[html.index("<main"):html.index("</main>")]
+    return html[html.index("<main") : html.index("</main>")]
 
 
 @pytest.fixture
 def project(app):
     with app.app_context():
-        made = ProjectFactory(acronym="ROBORDER", title="Robots for border surveillance", objective="Swarms detect smugglers.",
-                              eu_contribution=Decimal("7999315.25"), total_cost=Decimal("8999315.00"), coordinator_country="EL",
-                              cordis_id="740593", call_topic="SEC-16-BES-2017", area_codes=["BM"])
+        made = ProjectFactory(
+            acronym="ROBORDER",
+            title="Robots for border surveillance",
+            objective="Swarms detect smugglers.",
+            eu_contribution=Decimal("7999315.25"),
+            total_cost=Decimal("8999315.00"),
+            coordinator_country="EL",
+            cordis_id="740593",
+            call_topic="SEC-16-BES-2017",
+            area_codes=["BM"],
+        )
         return made.id
 
 
@@ -104,11 +113,22 @@ def test_an_unknown_area_is_refused_and_nothing_changes(app, signed_in, editor, 
 def test_an_editor_adds_a_project_cordis_does_not_hold(app, signed_in, editor):
     web = signed_in(editor)
     token = csrf_token(web, "/projects/new")
-    response = web.post("/projects/new", data={
-        "csrf_token": token, "acronym": "BORDERTRAIN", "title": "Border guard training", "programme": "BMVI",
-        "funding_scheme": "Training", "status": "SIGNED", "start_date": "2024-01-01", "end_date": "2025-12-31",
-        "eu_contribution": "250000,50", "coordinator_country": "PL", "areas": ["BM"],
-    })
+    response = web.post(
+        "/projects/new",
+        data={
+            "csrf_token": token,
+            "acronym": "BORDERTRAIN",
+            "title": "Border guard training",
+            "programme": "BMVI",
+            "funding_scheme": "Training",
+            "status": "SIGNED",
+            "start_date": "2024-01-01",
+            "end_date": "2025-12-31",
+            "eu_contribution": "250000,50",
+            "coordinator_country": "PL",
+            "areas": ["BM"],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         stored = db.session.scalar(db.select(Project).where(Project.acronym == "BORDERTRAIN"))
@@ -120,8 +140,10 @@ def test_an_editor_adds_a_project_cordis_does_not_hold(app, signed_in, editor):
 def test_a_manual_project_with_an_end_before_its_start_is_refused(app, signed_in, editor):
     web = signed_in(editor)
     token = csrf_token(web, "/projects/new")
-    response = web.post("/projects/new", data={"csrf_token": token, "acronym": "X", "title": "Y", "programme": "ISF",
-                                               "start_date": "2024-01-01", "end_date": "2023-01-01"})
+    response = web.post(
+        "/projects/new",
+        data={"csrf_token": token, "acronym": "X", "title": "Y", "programme": "ISF", "start_date": "2024-01-01", "end_date": "2023-01-01"},
+    )
     assert response.status_code == 422
     assert "The end cannot be before the start." in response.get_data(as_text=True)
     with app.app_context():
@@ -154,7 +176,7 @@ def test_the_explorer_page_runs_a_bounded_number_of_queries(app_context, client,
 def test_enter_in_a_field_of_the_contribution_form_saves_and_never_searches_projects(signed_in, contributor):
     # Browsers submit with the form's first submit button when Enter is pressed in a field.
     html = signed_in(contributor).get("/contributions/new/outcome").get_data(as_text=True)
-    form = html[html.index('<form method="post" class="stacked"'):]
+    form = html[html.index('<form method="post" class="stacked"') :]
     first_button = re.search(r"<button[^>]*type=\"submit\"[^>]*>", form).group(0)
     assert 'value="save"' in first_button and "search_projects" not in first_button
 

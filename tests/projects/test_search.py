@@ -1,4 +1,5 @@
 """Project search: words over acronym, title and objective; facets whose counts match what choosing them gives."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -16,25 +17,69 @@ from tests.factories import ProjectFactory
 def projects(app_context):
     """A small varied set: every facet has several values, some projects none (unknown)."""
     made = [
-        ProjectFactory(acronym="SAFEPOST", title="Reuse and development of Security Knowledge assets",
-                       objective="Postal security screening of parcels with novel scanners.", programme="H2020",
-                       status="CLOSED", start_date=date(2012, 5, 1), funding_scheme="CP", coordinator_country="NO",
-                       eu_contribution=Decimal("9000000"), area_codes=["BM"]),
-        ProjectFactory(acronym="ROBORDER", title="Autonomous swarm of heterogeneous robots for border surveillance",
-                       objective="Unmanned platforms detect drones and smugglers at the green border.", programme="H2020",
-                       status="CLOSED", start_date=date(2017, 5, 1), funding_scheme="RIA", coordinator_country="EL",
-                       eu_contribution=Decimal("7999315"), area_codes=["BM", "FCT"]),
-        ProjectFactory(acronym="CYCLOPES", title="Fighting cybercrime with practitioners",
-                       objective="A network of law enforcement agencies against cybercrime.", programme="H2020",
-                       status="SIGNED", start_date=date(2021, 6, 1), funding_scheme="CSA", coordinator_country="DE",
-                       eu_contribution=Decimal("3500000"), area_codes=["FCT", "CS"]),
-        ProjectFactory(acronym="FLOODGUARD", title="Early warning for floods",
-                       objective="Crowd-sourced flood early warning for civil protection.", programme="HORIZON",
-                       status="SIGNED", start_date=date(2023, 1, 1), funding_scheme="HORIZON-RIA", coordinator_country="IT",
-                       eu_contribution=Decimal("4000000"), area_codes=["DRS"]),
-        ProjectFactory(acronym="NATPORT", title="National port security training", objective="Training of port staff.",
-                       programme="ISF", status="", start_date=None, end_date=None, funding_scheme="",
-                       coordinator_country="", eu_contribution=None, cordis_id=None, source="manual", area_codes=[]),
+        ProjectFactory(
+            acronym="SAFEPOST",
+            title="Reuse and development of Security Knowledge assets",
+            objective="Postal security screening of parcels with novel scanners.",
+            programme="H2020",
+            status="CLOSED",
+            start_date=date(2012, 5, 1),
+            funding_scheme="CP",
+            coordinator_country="NO",
+            eu_contribution=Decimal("9000000"),
+            area_codes=["BM"],
+        ),
+        ProjectFactory(
+            acronym="ROBORDER",
+            title="Autonomous swarm of heterogeneous robots for border surveillance",
+            objective="Unmanned platforms detect drones and smugglers at the green border.",
+            programme="H2020",
+            status="CLOSED",
+            start_date=date(2017, 5, 1),
+            funding_scheme="RIA",
+            coordinator_country="EL",
+            eu_contribution=Decimal("7999315"),
+            area_codes=["BM", "FCT"],
+        ),
+        ProjectFactory(
+            acronym="CYCLOPES",
+            title="Fighting cybercrime with practitioners",
+            objective="A network of law enforcement agencies against cybercrime.",
+            programme="H2020",
+            status="SIGNED",
+            start_date=date(2021, 6, 1),
+            funding_scheme="CSA",
+            coordinator_country="DE",
+            eu_contribution=Decimal("3500000"),
+            area_codes=["FCT", "CS"],
+        ),
+        ProjectFactory(
+            acronym="FLOODGUARD",
+            title="Early warning for floods",
+            objective="Crowd-sourced flood early warning for civil protection.",
+            programme="HORIZON",
+            status="SIGNED",
+            start_date=date(2023, 1, 1),
+            funding_scheme="HORIZON-RIA",
+            coordinator_country="IT",
+            eu_contribution=Decimal("4000000"),
+            area_codes=["DRS"],
+        ),
+        ProjectFactory(
+            acronym="NATPORT",
+            title="National port security training",
+            objective="Training of port staff.",
+            programme="ISF",
+            status="",
+            start_date=None,
+            end_date=None,
+            funding_scheme="",
+            coordinator_country="",
+            eu_contribution=None,
+            cordis_id=None,
+            source="manual",
+            area_codes=[],
+        ),
     ]
     return [project.id for project in made]
 
@@ -84,14 +129,17 @@ def test_bulk_inserted_projects_are_searchable(app_context):
     # Imports insert in batches past the ORM: the index must follow without an ORM hook.
     db.session.execute(
         sa.insert(Project),
-        [{"acronym": f"BULK{n}", "title": "Bulk inserted", "objective": "Seismic resilience", "programme": "H2020",
-          "source": "cordis"} for n in range(3)],
+        [
+            {"acronym": f"BULK{n}", "title": "Bulk inserted", "objective": "Seismic resilience", "programme": "H2020", "source": "cordis"}
+            for n in range(3)
+        ],
     )
     db.session.commit()
     assert explorer.search(Filters(q="seismic")).total == 3
 
 
 # --- facets: each count is what choosing that value gives ----------------------------------
+
 
 def facet_counts(result, facet):
     return {value.value: value.count for value in result.facets[facet]}
@@ -148,6 +196,7 @@ def test_labels_are_readers_words(projects):
 
 # --- sorting and pages ------------------------------------------------------------------------
 
+
 def test_sorted_by_eu_contribution_largest_first_unknown_last(projects):
     assert acronyms(explorer.search(Filters(), sort="largest")) == ["SAFEPOST", "ROBORDER", "FLOODGUARD", "CYCLOPES", "NATPORT"]
 
@@ -180,6 +229,7 @@ def test_loose_input_drops_what_names_nothing():
 
 
 # --- speed: queries bounded whatever the data -----------------------------------------------
+
 
 def test_the_number_of_queries_does_not_grow_with_the_data(app_context, count_queries):
     def queries_for_search():

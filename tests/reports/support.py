@@ -4,6 +4,7 @@ Importing this module points REPORTS_FOLDER at a temporary folder through the
 environment, so the rq worker process of the PostgreSQL/Redis run (started
 after collection, with the environment) writes where the test app reads.
 """
+
 import atexit
 import os
 import shutil
@@ -27,9 +28,20 @@ FIELDS = {
         "priority": "high",
         "time_horizon": "short",
     },
-    "technology": {"solution": "A sensor network.", "solution_kind": "technology", "trl": 6, "availability": "prototype", "addresses_gaps": []},
+    "technology": {
+        "solution": "A sensor network.",
+        "solution_kind": "technology",
+        "trl": 6,
+        "availability": "prototype",
+        "addresses_gaps": [],
+    },
     "outcome": {"outcome": "It worked.", "outcome_kind": "lesson_learnt", "aspects": ["technological"], "recommendation": "Do it again."},
-    "exploitation": {"direction": "constraint", "description": "Procurement is slow.", "barrier_kinds": ["procurement"], "recommendation": "Pre-commercial procurement."},
+    "exploitation": {
+        "direction": "constraint",
+        "description": "Procurement is slow.",
+        "barrier_kinds": ["procurement"],
+        "recommendation": "Pre-commercial procurement.",
+    },
     "standardisation": {"area": "Drone detection interfaces.", "proposed_action": "standard"},
     "trend": {"trend": "Cheap drones.", "drivers": "Mass market.", "horizon": "2-5", "likelihood": "high", "impact": "high"},
 }
@@ -42,8 +54,19 @@ def make_network(app, name, country="BE", kind="practitioners"):
         return NetworkFactory(name=name, country=country, kind=kind).id
 
 
-def make_contribution(app, title, type="capability_gap", areas=("BM",), network_id=None, state="accepted", author_id=None,
-                      fields=None, addresses=(), submitted_days_ago=1, organisation=None):
+def make_contribution(
+    app,
+    title,
+    type="capability_gap",
+    areas=("BM",),
+    network_id=None,
+    state="accepted",
+    author_id=None,
+    fields=None,
+    addresses=(),
+    submitted_days_ago=1,
+    organisation=None,
+):
     """A contribution straight in `state` (default accepted), committed; returns its id."""
     from app.community.models import ThematicArea
     from app.contributions.models import Contribution

@@ -1,4 +1,5 @@
 """Counting for the Commission: by network, member state and project; gaps ranked by independent networks; the gap-to-solution matrix."""
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -40,7 +41,9 @@ def test_five_gaps_from_one_network_rank_below_one_gap_raised_by_three_networks(
 
 def test_five_different_gaps_from_one_network_each_rank_below_the_gap_three_networks_raise(app):
     one = make_network(app, "Lone Network", "IT")
-    lone = [make_contribution(app, f"Distinct gap number {word}", network_id=one) for word in ("alpha", "beta", "gamma", "delta", "epsilon")]
+    lone = [
+        make_contribution(app, f"Distinct gap number {word}", network_id=one) for word in ("alpha", "beta", "gamma", "delta", "epsilon")
+    ]
     shared = [make_contribution(app, "Sharing watch-lists", network_id=make_network(app, f"Net {n}")) for n in range(3)]
     with app.app_context():
         ranking = aggregation.gap_ranking(_load(app, lone + shared))

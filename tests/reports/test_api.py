@@ -1,14 +1,28 @@
 """The reports API: who may do what, validation, and what each caller sees."""
+
 from tests.reports.support import bearer, create_report, make_contribution, publish_and_wait, section_named
 
 
 def test_creating_a_report_gives_the_sections_of_its_kind(app, client, editor):
     headers = bearer(app, editor)
     for kind, headings in {
-        "state_of_the_art": ["Introduction", "Capability gaps", "State-of-the-art solutions", "Outcomes and lessons learnt",
-                             "Standardisation needs", "Uptake of research results", "Emerging trends", "Conclusions"],
-        "research_agenda": ["Introduction", "Capability gaps", "Solutions at the state of the art", "Standardisation needs",
-                            "Research and innovation priorities"],
+        "state_of_the_art": [
+            "Introduction",
+            "Capability gaps",
+            "State-of-the-art solutions",
+            "Outcomes and lessons learnt",
+            "Standardisation needs",
+            "Uptake of research results",
+            "Emerging trends",
+            "Conclusions",
+        ],
+        "research_agenda": [
+            "Introduction",
+            "Capability gaps",
+            "Solutions at the state of the art",
+            "Standardisation needs",
+            "Research and innovation priorities",
+        ],
     }.items():
         report = create_report(client, headers, kind=kind, period_start="2026-01-01", period_end="2026-12-31")
         assert [section["heading"] for section in report["sections"]] == headings
@@ -29,7 +43,10 @@ def test_bad_input_is_refused_with_the_fields_named(app, client, editor):
 
 def test_editors_work_only_in_their_areas(app, client, editor, make_user):
     headers = bearer(app, editor)
-    assert client.post("/api/v1/reports", json={"kind": "briefing", "title": "CS", "thematic_areas": ["CS"]}, headers=headers).status_code == 403
+    assert (
+        client.post("/api/v1/reports", json={"kind": "briefing", "title": "CS", "thematic_areas": ["CS"]}, headers=headers).status_code
+        == 403
+    )
     report = create_report(client, headers)
     cs_editor = bearer(app, make_user(["editor"], area_codes=["CS"]))
     assert client.get(f"/api/v1/reports/{report['id']}", headers=cs_editor).status_code == 404  # a draft of another area

@@ -1,4 +1,5 @@
 """A failed build leaves the report unpublished, shows the error to the editor and marks the job failed."""
+
 import os
 import shutil
 

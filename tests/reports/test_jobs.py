@@ -1,4 +1,5 @@
 """Builds survive a missing Redis: the job waits queued, and `flask reports retry-builds` sends it on."""
+
 from tests.reports.support import REPORTS_FOLDER, bearer, create_report
 from tests.support import UNREACHABLE_REDIS_URL, wait_for
 

@@ -1,4 +1,5 @@
 """The report lifecycle runs on the workflow engine from workflows/report.toml: history, guards, actors, races."""
+
 import shutil
 import threading
 from pathlib import Path
@@ -17,7 +18,9 @@ def _history(app, report_id):
 
     with app.app_context():
         rows = db.session.scalars(
-            db.select(WorkflowHistory).where(WorkflowHistory.workflow == "report", WorkflowHistory.subject_id == report_id).order_by(WorkflowHistory.id)
+            db.select(WorkflowHistory)
+            .where(WorkflowHistory.workflow == "report", WorkflowHistory.subject_id == report_id)
+            .order_by(WorkflowHistory.id)
         ).all()
         return [(row.transition, row.from_state, row.to_state, row.actor_id) for row in rows]
 
@@ -111,8 +114,16 @@ def test_who_may_follow_a_build_job(app, client, editor, make_user):
     contributor = make_user(["contributor"])
     with app.app_context():
         job = jobs.get(job_id)
-        answers = {name: jobs.can_follow_job(db.session.get(User, user.id), job) for name, user in
-                   (("asker", editor), ("colleague", colleague), ("elsewhere", elsewhere), ("admin", admin), ("contributor", contributor))}
+        answers = {
+            name: jobs.can_follow_job(db.session.get(User, user.id), job)
+            for name, user in (
+                ("asker", editor),
+                ("colleague", colleague),
+                ("elsewhere", elsewhere),
+                ("admin", admin),
+                ("contributor", contributor),
+            )
+        }
     assert answers == {"asker": True, "colleague": True, "elsewhere": False, "admin": True, "contributor": False}
 
 

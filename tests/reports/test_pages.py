@@ -1,4 +1,5 @@
 """The editors' pages: sections added, renamed, reordered and removed; the synthesis sanitised; a published report's next version."""
+
 import re
 
 from tests.reports.support import bearer, create_report, publish_and_wait
@@ -20,20 +21,31 @@ def test_sections_are_added_renamed_reordered_and_removed(app, client, editor, s
     edit = f"/reports/{report['id']}/edit"
     assert [heading for _id, heading in _section_ids(app, report["id"])] == ["Key messages", "Findings", "Recommendations"]
 
-    response = post_form(web, f"/reports/{report['id']}/sections", {"heading": "Annex on methods", "draws_contributions": ""}, token_from=edit)
+    response = post_form(
+        web, f"/reports/{report['id']}/sections", {"heading": "Annex on methods", "draws_contributions": ""}, token_from=edit
+    )
     assert response.status_code == 302
     sections = _section_ids(app, report["id"])
     assert sections[-1][1] == "Annex on methods"
 
     added = sections[-1][0]
     post_form(web, f"/reports/{report['id']}/sections/{added}/move", {"direction": "up"}, token_from=edit)
-    assert [heading for _id, heading in _section_ids(app, report["id"])] == ["Key messages", "Findings", "Annex on methods", "Recommendations"]
+    assert [heading for _id, heading in _section_ids(app, report["id"])] == [
+        "Key messages",
+        "Findings",
+        "Annex on methods",
+        "Recommendations",
+    ]
 
     section_page = f"/reports/{report['id']}/sections/{added}"
     response = post_form(
         web,
         section_page,
-        {"heading": "Methods", "synthesis": '<p onclick="x()">How we worked <script>alert(1)</script><em>carefully</em></p>', "types": ["trend"]},
+        {
+            "heading": "Methods",
+            "synthesis": '<p onclick="x()">How we worked <script>alert(1)</script><em>carefully</em></p>',
+            "types": ["trend"],
+        },
         token_from=section_page,
     )
     assert response.status_code == 302
@@ -81,4 +93,6 @@ def test_editors_of_other_areas_may_not_open_the_workspace_of_a_report(app, clie
     other = signed_in(make_user(["editor"], area_codes=["CS"]))
     assert other.get(f"/reports/{report['id']}/edit").status_code == 404
     assert signed_in(make_user(["contributor"])).get(f"/reports/{report['id']}/edit").status_code == 403
-    assert re.search(r"Border management state of the art 2026", signed_in(make_user(["admin"])).get("/reports/manage").get_data(as_text=True))
+    assert re.search(
+        r"Border management state of the art 2026", signed_in(make_user(["admin"])).get("/reports/manage").get_data(as_text=True)
+    )

@@ -1,4 +1,5 @@
 """Publishing builds HTML, PDF and JSON in a background job; published versions never change."""
+
 import hashlib
 import json
 
@@ -36,7 +37,10 @@ def _curated_report(app, client, headers):
         second_gap: ("Sharing watch-lists across borders", "Baltic Sea Region Security Forum"),
         solution: ("Passive radar for drones", "Baltic Sea Region Security Forum"),
     }
-    left_out = {excluded: ("Excluded secret gap", "Network Of The Excluded Gap"), pending: ("Pending suggestion gap", "Network Of The Pending Suggestion")}
+    left_out = {
+        excluded: ("Excluded secret gap", "Network Of The Excluded Gap"),
+        pending: ("Pending suggestion gap", "Network Of The Pending Suggestion"),
+    }
     return report, included, left_out
 
 
@@ -96,7 +100,7 @@ def test_a_published_version_is_readable_on_the_public_pages(app, client, editor
         assert title in page and network in page
     for title, _network in left_out.values():
         assert title not in page
-    assert '<svg' in page and 'role="img"' in page, "the gap-to-solution picture is drawn on the page"
+    assert "<svg" in page and 'role="img"' in page, "the gap-to-solution picture is drawn on the page"
     assert client.get("/reports?area=CS").get_data(as_text=True).count(report["title"]) == 0
     assert client.get("/reports?kind=briefing").get_data(as_text=True).count(report["title"]) == 0
 
@@ -111,7 +115,9 @@ def test_publishing_again_makes_version_2_and_leaves_version_1_byte_identical(ap
     assert before == v1["sha256"]
 
     # Editing the published report starts version 2.
-    response = client.patch(f"/api/v1/reports/{report['id']}", json={"title": "Border management state of the art 2026, revised"}, headers=headers)
+    response = client.patch(
+        f"/api/v1/reports/{report['id']}", json={"title": "Border management state of the art 2026, revised"}, headers=headers
+    )
     assert response.status_code == 200
     assert (response.get_json()["state"], response.get_json()["version"]) == ("draft", 2)
     gap = next(iter(included))

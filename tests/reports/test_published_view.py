@@ -1,4 +1,5 @@
 """What a viewer sees of a published report that editors are changing: the public the published version, editors the draft."""
+
 import pytest
 
 from tests.reports.support import bearer, create_report, make_contribution, publish_and_wait, set_item

@@ -1,4 +1,5 @@
 """Stay tuned: double opt-in, one-click unsubscribe, and one e-mail per subscriber of a report's areas on publication."""
+
 import sqlalchemy as sa
 
 from app.extensions import db

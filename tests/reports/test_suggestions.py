@@ -1,4 +1,5 @@
 """Accepted contributions flow into the sections whose criteria they match; the editor's decisions stick."""
+
 from app.extensions import db
 from tests.reports.support import bearer, create_report, item_for, make_contribution, section_named, set_item
 
@@ -17,8 +18,15 @@ def _accept_through_the_workflow(app, contribution_id, editor):
             reviewer = UserFactory(roles=["reviewer"], area_codes=["BM"])
             db.session.add(ReviewerAssignment(contribution_id=contribution_id, reviewer_id=reviewer.id, due_at=utcnow()))
             db.session.add(
-                Review(contribution_id=contribution_id, reviewer_id=reviewer.id, revision=1, recommendation="accept",
-                       relevance=4, evidence=4, urgency=4)
+                Review(
+                    contribution_id=contribution_id,
+                    reviewer_id=reviewer.id,
+                    revision=1,
+                    recommendation="accept",
+                    relevance=4,
+                    evidence=4,
+                    urgency=4,
+                )
             )
         db.session.commit()
         contribution = db.session.get(Contribution, contribution_id)
@@ -88,8 +96,12 @@ def test_a_contribution_reopened_out_of_accepted_leaves_the_report_with_a_note(a
 
     with app.app_context():
         for contribution_id in (included, suggested):
-            services.transition(db.session.get(Contribution, contribution_id), "reopen", db.session.get(User, admin.id),
-                                comment="The evidence needs checking")
+            services.transition(
+                db.session.get(Contribution, contribution_id),
+                "reopen",
+                db.session.get(User, admin.id),
+                comment="The evidence needs checking",
+            )
 
     gaps = section_named(client.get(f"/api/v1/reports/{report['id']}", headers=headers).get_json(), "Capability gaps")
     for contribution_id in (included, suggested):
@@ -100,7 +112,9 @@ def test_a_contribution_reopened_out_of_accepted_leaves_the_report_with_a_note(a
     assert "No longer accepted" in page and "The evidence needs checking" in page
     # It cannot be included while it is not accepted.
     response = client.post(
-        f"/api/v1/reports/{report['id']}/sections/{gaps['id']}/items", json={"contribution_id": included, "status": "included"}, headers=headers
+        f"/api/v1/reports/{report['id']}/sections/{gaps['id']}/items",
+        json={"contribution_id": included, "status": "included"},
+        headers=headers,
     )
     assert response.status_code == 409
 

@@ -1,4 +1,5 @@
 """The editor's desk per area, and the decision page with reviews side by side."""
+
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ def desk_world(app, make_user):
     first = make_user(["reviewer"], area_codes=["BM"], organisation="Politie")
     second = make_user(["reviewer"], area_codes=["BM"], organisation="Bundespolizei")
     with app.app_context():
+
         def make(title, state, areas=("BM",)):
             contribution = services.create_draft(user(author.id), payload("capability_gap", title=title, thematic_areas=list(areas)))
             put_in_state(contribution, state, [user(first.id), user(second.id)], user(author.id))
@@ -37,7 +39,7 @@ def desk_world(app, make_user):
 
 def section(page, heading):
     start = page.index(heading)
-    return page[start:page.index("</ul>", start)]
+    return page[start : page.index("</ul>", start)]
 
 
 def test_the_desk_sorts_the_areas_work(signed_in, desk_world):
@@ -56,7 +58,7 @@ def test_the_decision_page_shows_reviews_side_by_side_with_averages(app, signed_
     with app.app_context():
         contribution_id = db.session.scalar(db.select(Contribution.id).where(Contribution.title == "Ready to decide"))
     page = signed_in(desk_world["editor"]).get(f"/desk/contributions/{contribution_id}").get_data(as_text=True)
-    table = page[page.index("<table"):page.index("</table>")]
+    table = page[page.index("<table") : page.index("</table>")]
     assert table.count("<tr>") == 4  # heading, two reviews, averages
     assert "Average" in table and ">4<" in table and ">3<" in table
     assert "Accept" in page and "Request changes" in page
@@ -84,12 +86,16 @@ def test_a_conflicting_manual_assignment_is_refused_with_the_reason(app, signed_
         db.session.commit()
     web = signed_in(desk_world["editor"])
     token = csrf_token(web, f"/desk/contributions/{contribution_id}")
-    response = web.post(f"/desk/contributions/{contribution_id}/reviewers", data={"csrf_token": token, "reviewer_id": colleague.id, "action": "manual"})
+    response = web.post(
+        f"/desk/contributions/{contribution_id}/reviewers", data={"csrf_token": token, "reviewer_id": colleague.id, "action": "manual"}
+    )
     assert response.status_code == 303
     page = web.get(f"/desk/contributions/{contribution_id}").get_data(as_text=True)
     assert "Conflict of interest" in page and "author&#39;s organisation" in page
     response = web.post(f"/desk/contributions/{contribution_id}/reviewers", data={"csrf_token": token, "reviewer_id": 0, "action": "auto"})
     assert response.status_code == 302
     with app.app_context():
-        assigned = db.session.scalars(db.select(ReviewerAssignment.reviewer_id).where(ReviewerAssignment.contribution_id == contribution_id)).all()
+        assigned = db.session.scalars(
+            db.select(ReviewerAssignment.reviewer_id).where(ReviewerAssignment.contribution_id == contribution_id)
+        ).all()
     assert sorted(assigned) == sorted([desk_world["first"].id, desk_world["second"].id])

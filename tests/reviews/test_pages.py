@@ -1,4 +1,5 @@
 """Reviewer pages: the assignment list, the review form (editable until the decision), declining."""
+
 import pytest
 
 from tests.api.support import token_headers
@@ -26,8 +27,16 @@ def assignment(app, make_user):
 
 
 def review_form(token, **overrides):
-    return {"csrf_token": token, "recommendation": "revise", "relevance": "4", "evidence": "2", "urgency": "5",
-            "comment_to_author": "Add figures.", "confidential_comment": "Promising.", **overrides}
+    return {
+        "csrf_token": token,
+        "recommendation": "revise",
+        "relevance": "4",
+        "evidence": "2",
+        "urgency": "5",
+        "comment_to_author": "Add figures.",
+        "confidential_comment": "Promising.",
+        **overrides,
+    }
 
 
 def test_reviewer_writes_then_changes_a_review(app, client, signed_in, assignment):
@@ -36,7 +45,9 @@ def test_reviewer_writes_then_changes_a_review(app, client, signed_in, assignmen
     token = csrf_token(web, f"/reviews/{assignment['id']}")
     assert web.post(f"/reviews/{assignment['id']}", data=review_form(token)).status_code == 302
     assert web.post(f"/reviews/{assignment['id']}", data=review_form(token, recommendation="accept")).status_code == 302
-    editor_view = client.get(f"/api/v1/contributions/{assignment['contribution_id']}", headers=token_headers(app, assignment["editor"].id)).get_json()
+    editor_view = client.get(
+        f"/api/v1/contributions/{assignment['contribution_id']}", headers=token_headers(app, assignment["editor"].id)
+    ).get_json()
     (review,) = editor_view["reviews"]
     assert review["recommendation"] == "accept" and review["scores"] == {"relevance": 4, "evidence": 2, "urgency": 5}
 

@@ -1,4 +1,5 @@
 """Overdue reviews: one reminder per assignment per day, whatever how often the command runs."""
+
 from datetime import timedelta
 
 import pytest

@@ -3,6 +3,7 @@
 Run on PostgreSQL too: that is where ids beyond 2^31 - 1 and NUL characters
 are refused by the database itself.
 """
+
 import json
 import threading
 
@@ -41,7 +42,9 @@ def world(app, make_user):
         put_in_state(in_review, "in_review", [user(people["reviewer"].id), user(people["reviewer_two"].id)], author)
         db.session.execute(sa.delete(Review).where(Review.contribution_id == in_review.id))
         db.session.commit()
-        report = report_services.create_report(user(people["editor"].id), {"kind": "state_of_the_art", "title": "SoA", "thematic_areas": ["BM"]})
+        report = report_services.create_report(
+            user(people["editor"].id), {"kind": "state_of_the_art", "title": "SoA", "thematic_areas": ["BM"]}
+        )
         ids = {"draft": draft.id, "in_review": in_review.id, "report": report.id, "section": report.sections[0].id}
     ids["accepted"] = make_contribution(app, "Accepted one")
     return {"people": people, "ids": ids, "tokens": {role: token_headers(app, who.id) for role, who in people.items()}}
@@ -96,13 +99,34 @@ API_CASES = [
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", project_ids=[BIG]), 422, "project_ids.0"),
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", workshop_id=BIG), 422, "workshop_id"),
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", network_id=HUGE), 422, "network_id"),
-    ("contributor", "POST", "/api/v1/contributions", payload("technology", fields={"solution": "x", "addresses_gaps": [BIG]}), 422, "fields.addresses_gaps.0"),
+    (
+        "contributor",
+        "POST",
+        "/api/v1/contributions",
+        payload("technology", fields={"solution": "x", "addresses_gaps": [BIG]}),
+        422,
+        "fields.addresses_gaps.0",
+    ),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"title": "New", "version": BIG}, 422, "version"),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"network_id": -HUGE}, 422, "network_id"),
     ("editor", "POST", "/api/v1/contributions/{in_review}/transitions", {"transition": "accept", "version": HUGE}, 422, "version"),
     ("editor", "POST", "/api/v1/contributions/{in_review}/reviewers", {"user_id": BIG}, 422, "user_id"),
-    ("editor", "POST", "/api/v1/reports/{report}/sections/{section}/items", {"contribution_id": BIG, "status": "included"}, 422, "contribution_id"),
-    ("editor", "POST", "/api/v1/reports/{report}/sections/{section}/items", {"contribution_id": "{accepted}", "status": "included", "position": HUGE}, 422, "position"),
+    (
+        "editor",
+        "POST",
+        "/api/v1/reports/{report}/sections/{section}/items",
+        {"contribution_id": BIG, "status": "included"},
+        422,
+        "contribution_id",
+    ),
+    (
+        "editor",
+        "POST",
+        "/api/v1/reports/{report}/sections/{section}/items",
+        {"contribution_id": "{accepted}", "status": "included", "position": HUGE},
+        422,
+        "position",
+    ),
     # NUL and lone surrogates in text
     (None, "POST", "/api/v1/tokens", {"email": "a\x00@example.eu", "password": "x"}, 422, "email"),
     (None, "POST", "/api/v1/tokens", {"email": "\ud800@example.eu", "password": "x"}, 422, "email"),
@@ -112,14 +136,42 @@ API_CASES = [
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", title="Drones\x00"), 422, "title"),
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", summary="<p>\ud83d</p>"), 422, "summary"),
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", fields={"need": "a\x00b"}), 422, "fields.need"),
-    ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", references=[{"url": "https://x.eu/\x00", "title": "t"}]), 422, "references.0.url"),
+    (
+        "contributor",
+        "POST",
+        "/api/v1/contributions",
+        payload("capability_gap", references=[{"url": "https://x.eu/\x00", "title": "t"}]),
+        422,
+        "references.0.url",
+    ),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"title": "\udc00"}, 422, "title"),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"fields": {"need\x00": "x"}}, 422, "fields"),
-    ("editor", "POST", "/api/v1/contributions/{in_review}/transitions", {"transition": "request_changes", "comment": "why\x00"}, 422, "comment"),
-    ("reviewer", "POST", "/api/v1/contributions/{in_review}/reviews", {"recommendation": "revise", "scores": {"relevance": 3, "evidence": 3, "urgency": 3}, "comment_to_author": "\ud800"}, 422, "comment_to_author"),
+    (
+        "editor",
+        "POST",
+        "/api/v1/contributions/{in_review}/transitions",
+        {"transition": "request_changes", "comment": "why\x00"},
+        422,
+        "comment",
+    ),
+    (
+        "reviewer",
+        "POST",
+        "/api/v1/contributions/{in_review}/reviews",
+        {"recommendation": "revise", "scores": {"relevance": 3, "evidence": 3, "urgency": 3}, "comment_to_author": "\ud800"},
+        422,
+        "comment_to_author",
+    ),
     ("editor", "POST", "/api/v1/reports", {"kind": "state_of_the_art", "title": "T\x00", "thematic_areas": ["BM"]}, 422, "title"),
     ("editor", "PATCH", "/api/v1/reports/{report}", {"title": "\ud800"}, 422, "title"),
-    ("editor", "POST", "/api/v1/reports/{report}/sections/{section}/items", {"contribution_id": "{accepted}", "status": "incl\x00uded"}, 422, "status"),
+    (
+        "editor",
+        "POST",
+        "/api/v1/reports/{report}/sections/{section}/items",
+        {"contribution_id": "{accepted}", "status": "incl\x00uded"},
+        422,
+        "status",
+    ),
     # wrong JSON types
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", type=["capability_gap"]), 422, "type"),
     ("contributor", "POST", "/api/v1/contributions", payload("capability_gap", type={"a": 1}), 422, "type"),
@@ -132,25 +184,88 @@ API_CASES = [
     ("contributor", "POST", "/api/v1/contributions", payload("technology", fields={"solution": "x", "trl": "²"}), 422, "fields.trl"),
     ("contributor", "POST", "/api/v1/contributions", payload("technology", fields={"solution": "x", "trl": "9" * 5000}), 422, "fields.trl"),
     ("contributor", "POST", "/api/v1/contributions", payload("technology", fields={"solution": "x", "trl": 1e308}), 422, "fields.trl"),
-    ("contributor", "POST", "/api/v1/contributions", payload("trend", fields={"trend": "x", "first_observed": 20250401}), 422, "fields.first_observed"),
+    (
+        "contributor",
+        "POST",
+        "/api/v1/contributions",
+        payload("trend", fields={"trend": "x", "first_observed": 20250401}),
+        422,
+        "fields.first_observed",
+    ),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"title": "x", "version": "1"}, 422, "version"),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"title": "x", "version": True}, 422, "version"),
     ("contributor", "PATCH", "/api/v1/contributions/{draft}", {"type": ["trend"]}, 422, "type"),
     ("editor", "POST", "/api/v1/contributions/{in_review}/transitions", {"transition": ["accept"]}, 422, "transition"),
-    ("editor", "POST", "/api/v1/contributions/{in_review}/transitions", {"transition": "request_changes", "comment": {"text": "x"}}, 422, "comment"),
+    (
+        "editor",
+        "POST",
+        "/api/v1/contributions/{in_review}/transitions",
+        {"transition": "request_changes", "comment": {"text": "x"}},
+        422,
+        "comment",
+    ),
     ("editor", "POST", "/api/v1/contributions/{in_review}/transitions", {"transition": "accept", "version": "2"}, 422, "version"),
     ("editor", "POST", "/api/v1/contributions/{in_review}/reviewers", {"user_id": "3"}, 422, "user_id"),
-    ("reviewer", "POST", "/api/v1/contributions/{in_review}/reviews", {"recommendation": "accept", "scores": {"relevance": "5", "evidence": 4.5, "urgency": True}}, 422, "scores.evidence"),
-    ("reviewer", "POST", "/api/v1/contributions/{in_review}/reviews", {"recommendation": "accept", "scores": {"relevance": "²", "evidence": 4, "urgency": 3}}, 422, "scores.relevance"),
-    ("reviewer", "POST", "/api/v1/contributions/{in_review}/reviews", {"recommendation": ["accept"], "scores": {"relevance": 4, "evidence": 4, "urgency": 3}}, 422, "recommendation"),
+    (
+        "reviewer",
+        "POST",
+        "/api/v1/contributions/{in_review}/reviews",
+        {"recommendation": "accept", "scores": {"relevance": "5", "evidence": 4.5, "urgency": True}},
+        422,
+        "scores.evidence",
+    ),
+    (
+        "reviewer",
+        "POST",
+        "/api/v1/contributions/{in_review}/reviews",
+        {"recommendation": "accept", "scores": {"relevance": "²", "evidence": 4, "urgency": 3}},
+        422,
+        "scores.relevance",
+    ),
+    (
+        "reviewer",
+        "POST",
+        "/api/v1/contributions/{in_review}/reviews",
+        {"recommendation": ["accept"], "scores": {"relevance": 4, "evidence": 4, "urgency": 3}},
+        422,
+        "recommendation",
+    ),
     ("reviewer", "POST", "/api/v1/contributions/{in_review}/reviews", {"recommendation": "accept", "scores": [4, 4, 3]}, 422, "scores"),
-    ("reviewer", "POST", "/api/v1/contributions/{in_review}/reviews", {"recommendation": "revise", "scores": {"relevance": 4, "evidence": 4, "urgency": 3}, "comment_to_author": {"a": "b"}}, 422, "comment_to_author"),
+    (
+        "reviewer",
+        "POST",
+        "/api/v1/contributions/{in_review}/reviews",
+        {"recommendation": "revise", "scores": {"relevance": 4, "evidence": 4, "urgency": 3}, "comment_to_author": {"a": "b"}},
+        422,
+        "comment_to_author",
+    ),
     ("editor", "POST", "/api/v1/reports", {"kind": ["state_of_the_art"], "title": "T", "thematic_areas": ["BM"]}, 422, "kind"),
     ("editor", "POST", "/api/v1/reports", {"kind": "state_of_the_art", "title": ["T"], "thematic_areas": "BM"}, 422, "thematic_areas"),
-    ("editor", "POST", "/api/v1/reports", {"kind": "state_of_the_art", "title": "T", "thematic_areas": ["BM"], "period_start": 2026}, 422, "period_start"),
+    (
+        "editor",
+        "POST",
+        "/api/v1/reports",
+        {"kind": "state_of_the_art", "title": "T", "thematic_areas": ["BM"], "period_start": 2026},
+        422,
+        "period_start",
+    ),
     ("editor", "PATCH", "/api/v1/reports/{report}", {"thematic_areas": [["BM"]]}, 422, "thematic_areas"),
-    ("editor", "POST", "/api/v1/reports/{report}/sections/{section}/items", {"contribution_id": "{accepted}", "status": ["included"]}, 422, "status"),
-    ("editor", "POST", "/api/v1/reports/{report}/sections/{section}/items", {"contribution_id": "1", "status": "included"}, 422, "contribution_id"),
+    (
+        "editor",
+        "POST",
+        "/api/v1/reports/{report}/sections/{section}/items",
+        {"contribution_id": "{accepted}", "status": ["included"]},
+        422,
+        "status",
+    ),
+    (
+        "editor",
+        "POST",
+        "/api/v1/reports/{report}/sections/{section}/items",
+        {"contribution_id": "1", "status": "included"},
+        422,
+        "contribution_id",
+    ),
     # not an object, nested too deeply, too large
     ("contributor", "POST", "/api/v1/contributions", [payload("capability_gap")], 422, None),
     ("contributor", "POST", "/api/v1/contributions", b"[" * 100_000 + b"]" * 100_000, 422, None),
@@ -169,7 +284,13 @@ API_CASES = [
 
 def _fill(value, ids):
     if isinstance(value, str):
-        return int(ids[value[1:-1]]) if value.startswith("{") and value.endswith("}") and value[1:-1] in ids else value.format(**ids) if "{" in value and "}" in value and value.count("{") == value.count("}") and all(key in ids for key in _placeholders(value)) else value
+        return (
+            int(ids[value[1:-1]])
+            if value.startswith("{") and value.endswith("}") and value[1:-1] in ids
+            else value.format(**ids)
+            if "{" in value and "}" in value and value.count("{") == value.count("}") and all(key in ids for key in _placeholders(value))
+            else value
+        )
     if isinstance(value, dict):
         return {key: _fill(item, ids) for key, item in value.items()}
     if isinstance(value, list):
@@ -261,10 +382,25 @@ def _form_post(page_client, path, data, token_from):
 @pytest.mark.parametrize(
     "role, path, token_from, data",
     [
-        ("contributor", "/contributions/new/capability_gap", "/contributions/new/capability_gap", {"title": "Drones\x00", "thematic_areas": "BM", "summary": "x"}),
+        (
+            "contributor",
+            "/contributions/new/capability_gap",
+            "/contributions/new/capability_gap",
+            {"title": "Drones\x00", "thematic_areas": "BM", "summary": "x"},
+        ),
         ("contributor", "/contributions/{draft}/edit", "/contributions/{draft}/edit", {"title": "x", "summary": "a\x00b", "version": "1"}),
-        ("reviewer", "/reviews/{assignment}", "/reviews/{assignment}", {"recommendation": "revise", "relevance": "3", "evidence": "3", "urgency": "3", "comment_to_author": "\x00"}),
-        ("editor", "/contributions/{in_review}/transitions", "/contributions/{in_review}", {"transition": "request_changes", "comment": "why\x00", "version": "1"}),
+        (
+            "reviewer",
+            "/reviews/{assignment}",
+            "/reviews/{assignment}",
+            {"recommendation": "revise", "relevance": "3", "evidence": "3", "urgency": "3", "comment_to_author": "\x00"},
+        ),
+        (
+            "editor",
+            "/contributions/{in_review}/transitions",
+            "/contributions/{in_review}",
+            {"transition": "request_changes", "comment": "why\x00", "version": "1"},
+        ),
         ("editor", "/reports/new", "/reports/new", {"kind": "state_of_the_art", "title": "T\x00", "areas": "BM"}),
         ("editor", "/reports/{report}/edit", "/reports/{report}/edit", {"kind": "state_of_the_art", "title": "T\x00", "areas": "BM"}),
         ("editor", "/reports/{report}/sections/{section}", "/reports/{report}/sections/{section}", {"heading": "H\x00", "synthesis": "s"}),
@@ -299,6 +435,7 @@ def test_contribution_form_with_a_bad_version_number_is_not_a_500(app, signed_in
 
 
 # --- two identical requests at once ----------------------------------------------------------------
+
 
 def _insert_first_when(app, table, statement_mark, values):
     """Store a competing row, on another connection, right after the service has looked and found none.
@@ -337,9 +474,17 @@ def test_the_same_review_posted_twice_at_once_is_stored_once(app, client, world)
         Review.__table__,
         "FROM reviews",
         {
-            "contribution_id": contribution_id, "reviewer_id": reviewer_id, "revision": 1, "recommendation": "accept",
-            "relevance": 5, "evidence": 4, "urgency": 3, "comment_to_author": "", "confidential_comment": "",
-            "created_at": now, "updated_at": now,
+            "contribution_id": contribution_id,
+            "reviewer_id": reviewer_id,
+            "revision": 1,
+            "recommendation": "accept",
+            "relevance": 5,
+            "evidence": 4,
+            "urgency": 3,
+            "comment_to_author": "",
+            "confidential_comment": "",
+            "created_at": now,
+            "updated_at": now,
         },
     )
     try:
@@ -395,7 +540,9 @@ def test_identical_reviews_from_two_threads_give_one_review(app, world):
         thread_client = app.test_client()
         barrier.wait()
         statuses.append(
-            thread_client.post(f"/api/v1/contributions/{contribution_id}/reviews", json=body, headers=world["tokens"]["reviewer"]).status_code
+            thread_client.post(
+                f"/api/v1/contributions/{contribution_id}/reviews", json=body, headers=world["tokens"]["reviewer"]
+            ).status_code
         )
 
     threads = [threading.Thread(target=post) for _ in range(2)]
@@ -410,8 +557,12 @@ def test_identical_reviews_from_two_threads_give_one_review(app, world):
 
 # --- health ------------------------------------------------------------------------------------
 
+
 def test_healthz_answers_503_json_when_the_database_is_down(make_app):
-    down = make_app(SQLALCHEMY_DATABASE_URI="postgresql://nobody@127.0.0.1:1/nothing", SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    down = make_app(
+        SQLALCHEMY_DATABASE_URI="postgresql://nobody@127.0.0.1:1/nothing",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}},
+    )
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable"}
@@ -423,6 +574,7 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
 
 # --- the nesting limit itself (other refusals would also turn these bodies away) ----------
+
 
 def test_json_nested_past_the_limit_is_refused_for_its_depth(app, client, world):
     from app.api.body import MAX_DEPTH

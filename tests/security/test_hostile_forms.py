@@ -6,6 +6,7 @@ table as it was; a store must hold the text cleaned as the field's kind says
 where shown, and sanitised in rich text) and change nothing outside the form's rows.
 Run on PostgreSQL too (TEST_DATABASE_URL): ids and numbers have other limits there.
 """
+
 import itertools
 import re
 import uuid
@@ -41,6 +42,7 @@ CONTROL_INPUTS = [text for text in INVISIBLE_INPUTS if text not in DIRECTION_INP
 
 # --- reading the database ------------------------------------------------------------------------
 
+
 def snapshot(app):
     """Every row of every table (volatile columns left out), by table."""
     from app.extensions import db
@@ -68,6 +70,7 @@ def _one(app, statement):
 
 
 # --- the forms -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Form:
@@ -123,6 +126,7 @@ def _in_review(app, ids, count=1):
 
 # contributions ------------------------------------------------------------------------------------
 
+
 def _contribution_data(app, ids, n, type_code, version=None):
     data = {
         "title": f"A {type_code} from the field",
@@ -160,10 +164,14 @@ def _contribution_fields(type_code):
     specs = TYPES[type_code].fields
     # The fields every type shares are tried on one type; each type's own fields on that type.
     shared = type_code == "capability_gap"
-    numbers = (("network_id", "workshop_id") if shared else ()) + tuple(f"field_{spec.name}" for spec in specs if spec.kind in ("integer", "date"))
+    numbers = (("network_id", "workshop_id") if shared else ()) + tuple(
+        f"field_{spec.name}" for spec in specs if spec.kind in ("integer", "date")
+    )
     if type_code == "outcome":
         numbers += ("project_ids",)
-    choices = (("thematic_areas",) if shared else ()) + tuple(f"field_{spec.name}" for spec in specs if spec.kind in ("choice", "multi_choice"))
+    choices = (("thematic_areas",) if shared else ()) + tuple(
+        f"field_{spec.name}" for spec in specs if spec.kind in ("choice", "multi_choice")
+    )
     return numbers, choices
 
 
@@ -217,24 +225,39 @@ def _contribution_forms():
         numbers, choices = _contribution_fields(code)
         forms.append(
             Form(
-                f"new {code}", "contributor", f"/contributions/new/{code}", f"/contributions/new/{code}",
+                f"new {code}",
+                "contributor",
+                f"/contributions/new/{code}",
+                f"/contributions/new/{code}",
                 valid=lambda app, ids, n, code=code: _contribution_data(app, ids, n, code),
-                texts=_contribution_texts(code), read=_newest_contribution, numbers=numbers, choices=choices,
-                touches=CONTRIBUTION_TABLES, setup=_setup_project,
+                texts=_contribution_texts(code),
+                read=_newest_contribution,
+                numbers=numbers,
+                choices=choices,
+                touches=CONTRIBUTION_TABLES,
+                setup=_setup_project,
             )
         )
         forms.append(
             Form(
-                f"edit {code}", "contributor", "/contributions/{draft}/edit", "/contributions/{draft}/edit",
+                f"edit {code}",
+                "contributor",
+                "/contributions/{draft}/edit",
+                "/contributions/{draft}/edit",
                 valid=lambda app, ids, n, code=code: _contribution_data(app, ids, n, code, version=True),
-                texts=_contribution_texts(code), read=lambda app, ids: _read_contribution(app, ids["draft"]),
-                numbers=numbers, choices=choices, touches=CONTRIBUTION_TABLES, setup=_setup_draft(code),
+                texts=_contribution_texts(code),
+                read=lambda app, ids: _read_contribution(app, ids["draft"]),
+                numbers=numbers,
+                choices=choices,
+                touches=CONTRIBUTION_TABLES,
+                setup=_setup_draft(code),
             )
         )
     return forms
 
 
 # reviews and the editors' desk ------------------------------------------------------------------------
+
 
 def _setup_review(app, make_user, ids):
     from app.extensions import db
@@ -253,9 +276,9 @@ def _read_review(app, ids):
     return dict(
         _one(
             app,
-            sa.text("SELECT comment_to_author, confidential_comment FROM reviews WHERE contribution_id = :c AND reviewer_id = :r").bindparams(
-                c=ids["in_review"], r=ids["people"]["reviewer"].id
-            ),
+            sa.text(
+                "SELECT comment_to_author, confidential_comment FROM reviews WHERE contribution_id = :c AND reviewer_id = :r"
+            ).bindparams(c=ids["in_review"], r=ids["people"]["reviewer"].id),
         )
     )
 
@@ -268,13 +291,20 @@ def _setup_transitions(app, make_user, ids):
 
 def _transition_data(app, ids, n):
     ids["target"] = ids["targets"][n]
-    return {"transition": "request_changes", "comment": "Please say more.", "version": str(
-        _one(app, sa.text("SELECT version FROM contributions WHERE id = :id").bindparams(id=ids["target"]))["version"]
-    )}
+    return {
+        "transition": "request_changes",
+        "comment": "Please say more.",
+        "version": str(_one(app, sa.text("SELECT version FROM contributions WHERE id = :id").bindparams(id=ids["target"]))["version"]),
+    }
 
 
 def _read_transition(app, ids):
-    row = _one(app, sa.text("SELECT comment FROM workflow_history WHERE subject_id = :s AND transition = 'request_changes'").bindparams(s=ids["target"]))
+    row = _one(
+        app,
+        sa.text("SELECT comment FROM workflow_history WHERE subject_id = :s AND transition = 'request_changes'").bindparams(
+            s=ids["target"]
+        ),
+    )
     return {"comment": row["comment"]} if row else {}
 
 
@@ -284,13 +314,16 @@ def _setup_desk(app, make_user, ids):
 
 # reports -------------------------------------------------------------------------------------------
 
+
 def _setup_report(app, make_user, ids):
     from app.reports import services
     from tests.contributions.samples import user
     from tests.reports.support import make_contribution
 
     with app.app_context():
-        report = services.create_report(user(ids["people"]["editor"].id), {"kind": "state_of_the_art", "title": "SoA", "thematic_areas": ["BM"]})
+        report = services.create_report(
+            user(ids["people"]["editor"].id), {"kind": "state_of_the_art", "title": "SoA", "thematic_areas": ["BM"]}
+        )
         ids["report"], ids["section"] = report.id, report.sections[0].id
     ids["accepted"] = make_contribution(app, "Accepted one")
     ids["accepted_two"] = make_contribution(app, "Accepted two")
@@ -333,6 +366,7 @@ REPORT_TABLES = frozenset({"reports", "report_sections", "report_areas", "report
 
 # people, accounts and administration ----------------------------------------------------------------
 
+
 def _read_user(who):
     def read(app, ids):
         row = _one(app, sa.text("SELECT name, organisation FROM users WHERE id = :id").bindparams(id=ids["people"][who].id))
@@ -345,7 +379,12 @@ def _password_data(app, ids, n):
     from tests.factories import PASSWORD
 
     current = ids.setdefault("password", PASSWORD)
-    return {"form": "password", "password-current_password": current, "password-password": f"new passphrase {n} ok", "password-confirm": f"new passphrase {n} ok"}
+    return {
+        "form": "password",
+        "password-current_password": current,
+        "password-password": f"new passphrase {n} ok",
+        "password-confirm": f"new passphrase {n} ok",
+    }
 
 
 def _read_password(app, ids):
@@ -395,102 +434,257 @@ def _email(n):
 FORMS = [
     *_contribution_forms(),
     Form(
-        "review", "reviewer", "/reviews/{assignment}", "/reviews/{assignment}",
-        valid=lambda app, ids, n: {"recommendation": "revise", "relevance": "3", "evidence": "4", "urgency": "2", "comment_to_author": "Say more.", "confidential_comment": "Fine."},
-        texts={"comment_to_author": "plain", "confidential_comment": "plain"}, read=_read_review,
-        numbers=("relevance", "evidence", "urgency"), choices=("recommendation", "relevance"), touches=frozenset({"reviews"}), setup=_setup_review,
+        "review",
+        "reviewer",
+        "/reviews/{assignment}",
+        "/reviews/{assignment}",
+        valid=lambda app, ids, n: {
+            "recommendation": "revise",
+            "relevance": "3",
+            "evidence": "4",
+            "urgency": "2",
+            "comment_to_author": "Say more.",
+            "confidential_comment": "Fine.",
+        },
+        texts={"comment_to_author": "plain", "confidential_comment": "plain"},
+        read=_read_review,
+        numbers=("relevance", "evidence", "urgency"),
+        choices=("recommendation", "relevance"),
+        touches=frozenset({"reviews"}),
+        setup=_setup_review,
     ),
     Form(
-        "transition comment", "editor", "/contributions/{target}/transitions", "/contributions/{target}",
-        valid=_transition_data, texts={"comment": "kept"}, read=_read_transition, numbers=("version",), choices=("transition",),
-        touches=frozenset({"contributions"}), setup=_setup_transitions, fresh_per_post=True,
+        "transition comment",
+        "editor",
+        "/contributions/{target}/transitions",
+        "/contributions/{target}",
+        valid=_transition_data,
+        texts={"comment": "kept"},
+        read=_read_transition,
+        numbers=("version",),
+        choices=("transition",),
+        touches=frozenset({"contributions"}),
+        setup=_setup_transitions,
+        fresh_per_post=True,
     ),
     Form(
-        "assign reviewer", "editor", "/desk/contributions/{in_review}/reviewers", "/desk/contributions/{in_review}",
+        "assign reviewer",
+        "editor",
+        "/desk/contributions/{in_review}/reviewers",
+        "/desk/contributions/{in_review}",
         valid=lambda app, ids, n: {"reviewer_id": str(ids["people"]["spare_reviewer"].id)},
-        numbers=("reviewer_id",), choices=("reviewer_id",), touches=frozenset({"reviewer_assignments"}), setup=_setup_desk,
+        numbers=("reviewer_id",),
+        choices=("reviewer_id",),
+        touches=frozenset({"reviewer_assignments"}),
+        setup=_setup_desk,
     ),
     Form(
-        "new report", "editor", "/reports/new", "/reports/new",
+        "new report",
+        "editor",
+        "/reports/new",
+        "/reports/new",
         valid=lambda app, ids, n: {"kind": "state_of_the_art", "title": "A new report", "areas": ["BM"]},
-        texts={"title": "plain"}, read=_read_newest_report, numbers=("period_start", "period_end"), choices=("kind", "areas"), touches=REPORT_TABLES,
+        texts={"title": "plain"},
+        read=_read_newest_report,
+        numbers=("period_start", "period_end"),
+        choices=("kind", "areas"),
+        touches=REPORT_TABLES,
     ),
     Form(
-        "edit report", "editor", "/reports/{report}/edit", "/reports/{report}/edit",
+        "edit report",
+        "editor",
+        "/reports/{report}/edit",
+        "/reports/{report}/edit",
         valid=lambda app, ids, n: {"title": "Renamed report", "areas": ["BM"], "period_start": "2025-01-01"},
-        texts={"title": "plain"}, read=_read_report, numbers=("period_start", "period_end"), choices=("areas",), touches=REPORT_TABLES, setup=_setup_report,
+        texts={"title": "plain"},
+        read=_read_report,
+        numbers=("period_start", "period_end"),
+        choices=("areas",),
+        touches=REPORT_TABLES,
+        setup=_setup_report,
     ),
     Form(
-        "add section", "editor", "/reports/{report}/sections", "/reports/{report}/edit",
+        "add section",
+        "editor",
+        "/reports/{report}/sections",
+        "/reports/{report}/edit",
         valid=lambda app, ids, n: {"heading": "A new section", "draws_contributions": "y"},
-        texts={"heading": "plain"}, read=_read_newest_section, touches=REPORT_TABLES, setup=_setup_report,
+        texts={"heading": "plain"},
+        read=_read_newest_section,
+        touches=REPORT_TABLES,
+        setup=_setup_report,
     ),
     Form(
-        "section heading and synthesis", "editor", "/reports/{report}/sections/{section}", "/reports/{report}/sections/{section}",
-        valid=lambda app, ids, n: {"heading": "Heading", "synthesis": "<p>Synthesis.</p>", "draws_contributions": "y", "workshop_id": "0", "network_id": "0"},
-        texts={"heading": "plain", "synthesis": "rich"}, read=_read_section,
-        numbers=("workshop_id", "network_id", "period_start"), choices=("areas", "types"), touches=REPORT_TABLES, setup=_setup_report,
+        "section heading and synthesis",
+        "editor",
+        "/reports/{report}/sections/{section}",
+        "/reports/{report}/sections/{section}",
+        valid=lambda app, ids, n: {
+            "heading": "Heading",
+            "synthesis": "<p>Synthesis.</p>",
+            "draws_contributions": "y",
+            "workshop_id": "0",
+            "network_id": "0",
+        },
+        texts={"heading": "plain", "synthesis": "rich"},
+        read=_read_section,
+        numbers=("workshop_id", "network_id", "period_start"),
+        choices=("areas", "types"),
+        touches=REPORT_TABLES,
+        setup=_setup_report,
     ),
     Form(
-        "include or exclude item", "editor", "/reports/{report}/sections/{section}/items", "/reports/{report}/sections/{section}",
+        "include or exclude item",
+        "editor",
+        "/reports/{report}/sections/{section}/items",
+        "/reports/{report}/sections/{section}",
         valid=lambda app, ids, n: {"contribution_id": str(ids["accepted"]), "status": "excluded"},
-        numbers=("contribution_id",), choices=("status",), touches=REPORT_TABLES, setup=_setup_report_items,
+        numbers=("contribution_id",),
+        choices=("status",),
+        touches=REPORT_TABLES,
+        setup=_setup_report_items,
     ),
     Form(
-        "move item", "editor", "/reports/{report}/sections/{section}/items/{accepted_two}/move", "/reports/{report}/sections/{section}",
-        valid=lambda app, ids, n: {"direction": "up"}, choices=("direction",), touches=REPORT_TABLES, setup=_setup_report_items,
+        "move item",
+        "editor",
+        "/reports/{report}/sections/{section}/items/{accepted_two}/move",
+        "/reports/{report}/sections/{section}",
+        valid=lambda app, ids, n: {"direction": "up"},
+        choices=("direction",),
+        touches=REPORT_TABLES,
+        setup=_setup_report_items,
     ),
     Form(
-        "subscription", None, "/subscribe", "/subscribe",
-        valid=lambda app, ids, n: {"email": _email(n), "areas": ["BM"]}, choices=("areas",),
+        "subscription",
+        None,
+        "/subscribe",
+        "/subscribe",
+        valid=lambda app, ids, n: {"email": _email(n), "areas": ["BM"]},
+        choices=("areas",),
     ),
     Form(
-        "profile", "contributor", "/profile", "/profile",
-        valid=lambda app, ids, n: {"form": "profile", "profile-name": "Ana Pérez", "profile-organisation": "Guardia Civil", "profile-country": "ES", "profile-locale": ""},
-        texts={"profile-name": "kept", "profile-organisation": "kept"}, read=_read_user("contributor"),
-        choices=("profile-locale", "profile-country"), touches=frozenset({"users"}),
+        "profile",
+        "contributor",
+        "/profile",
+        "/profile",
+        valid=lambda app, ids, n: {
+            "form": "profile",
+            "profile-name": "Ana Pérez",
+            "profile-organisation": "Guardia Civil",
+            "profile-country": "ES",
+            "profile-locale": "",
+        },
+        texts={"profile-name": "kept", "profile-organisation": "kept"},
+        read=_read_user("contributor"),
+        choices=("profile-locale", "profile-country"),
+        touches=frozenset({"users"}),
     ),
     Form(
-        "change password", "contributor", "/profile", "/profile",
-        valid=_password_data, texts={"password-password": "secret"}, read=_read_password, touches=frozenset({"users", "api_tokens"}),
+        "change password",
+        "contributor",
+        "/profile",
+        "/profile",
+        valid=_password_data,
+        texts={"password-password": "secret"},
+        read=_read_password,
+        touches=frozenset({"users", "api_tokens"}),
     ),
     Form(
-        "invitation", "admin", "/invitations", "/invitations",
-        valid=lambda app, ids, n: {"email": _email(n), "name": "Invited Person", "organisation": "Politie", "roles": ["contributor"], "network_id": "0"},
-        texts={"name": "kept", "organisation": "kept"}, read=_read_invitation, numbers=("network_id",), choices=("roles", "areas"),
+        "invitation",
+        "admin",
+        "/invitations",
+        "/invitations",
+        valid=lambda app, ids, n: {
+            "email": _email(n),
+            "name": "Invited Person",
+            "organisation": "Politie",
+            "roles": ["contributor"],
+            "network_id": "0",
+        },
+        texts={"name": "kept", "organisation": "kept"},
+        read=_read_invitation,
+        numbers=("network_id",),
+        choices=("roles", "areas"),
         touches=frozenset({"invitations", "invitation_areas"}),
     ),
     Form(
-        "request access", None, "/request-access", "/request-access",
-        valid=lambda app, ids, n: {"email": _email(n), "name": "Ana Pérez", "organisation": "Guardia Civil", "country": "ES", "network_name": "ILEAnet", "motivation": "To share needs."},
-        texts={"name": "kept", "organisation": "kept", "network_name": "kept", "motivation": "kept"}, read=_read_access_request,
-        choices=("country",), touches=frozenset({"access_requests"}),
+        "request access",
+        None,
+        "/request-access",
+        "/request-access",
+        valid=lambda app, ids, n: {
+            "email": _email(n),
+            "name": "Ana Pérez",
+            "organisation": "Guardia Civil",
+            "country": "ES",
+            "network_name": "ILEAnet",
+            "motivation": "To share needs.",
+        },
+        texts={"name": "kept", "organisation": "kept", "network_name": "kept", "motivation": "kept"},
+        read=_read_access_request,
+        choices=("country",),
+        touches=frozenset({"access_requests"}),
     ),
     Form(
-        "admin user access", "admin", "/admin/users/{contributor_id}", "/admin/users/{contributor_id}",
+        "admin user access",
+        "admin",
+        "/admin/users/{contributor_id}",
+        "/admin/users/{contributor_id}",
         valid=lambda app, ids, n: {"roles": ["contributor", "reviewer"], "areas": [str(ids["bm_area"])]},
-        numbers=("areas", "networks"), choices=("roles",), touches=frozenset({"users", "user_roles", "user_areas", "user_networks"}),
+        numbers=("areas", "networks"),
+        choices=("roles",),
+        touches=frozenset({"users", "user_roles", "user_areas", "user_networks"}),
     ),
     Form(
-        "admin new network", "admin", "/admin/networks/new", "/admin/networks/new",
-        valid=lambda app, ids, n: {"name": f"Network {n} {uuid.uuid4().hex[:4]}", "kind": "practitioners", "country": "BE", "website": "https://ilean.net/", "description": "A network."},
-        texts={"name": "kept", "description": "kept"}, read=lambda app, ids: _read_network(app, ids, newest=True), choices=("kind", "country"),
+        "admin new network",
+        "admin",
+        "/admin/networks/new",
+        "/admin/networks/new",
+        valid=lambda app, ids, n: {
+            "name": f"Network {n} {uuid.uuid4().hex[:4]}",
+            "kind": "practitioners",
+            "country": "BE",
+            "website": "https://ilean.net/",
+            "description": "A network.",
+        },
+        texts={"name": "kept", "description": "kept"},
+        read=lambda app, ids: _read_network(app, ids, newest=True),
+        choices=("kind", "country"),
         touches=frozenset({"networks"}),
     ),
     Form(
-        "admin edit network", "admin", "/admin/networks/{network}", "/admin/networks/{network}",
-        valid=lambda app, ids, n: {"name": f"Renamed network {n}", "kind": "practitioners", "country": "BE", "website": "", "description": "A network."},
-        texts={"name": "kept", "description": "kept"}, read=_read_network, choices=("kind", "country"), touches=frozenset({"networks"}), setup=_setup_network,
+        "admin edit network",
+        "admin",
+        "/admin/networks/{network}",
+        "/admin/networks/{network}",
+        valid=lambda app, ids, n: {
+            "name": f"Renamed network {n}",
+            "kind": "practitioners",
+            "country": "BE",
+            "website": "",
+            "description": "A network.",
+        },
+        texts={"name": "kept", "description": "kept"},
+        read=_read_network,
+        choices=("kind", "country"),
+        touches=frozenset({"networks"}),
+        setup=_setup_network,
     ),
     Form(
-        "admin area", "admin", "/admin/areas/BM", "/admin/areas/BM",
+        "admin area",
+        "admin",
+        "/admin/areas/BM",
+        "/admin/areas/BM",
         valid=lambda app, ids, n: {"name": "Border management", "description": "Borders."},
-        texts={"name": "kept", "description": "kept"}, read=_read_area, touches=frozenset({"thematic_areas"}),
+        texts={"name": "kept", "description": "kept"},
+        read=_read_area,
+        touches=frozenset({"thematic_areas"}),
     ),
 ]
 
 
 # --- posting ------------------------------------------------------------------------------------------
+
 
 class Poster:
     """Posts one form as its user would, counting posts, with the session's CSRF token read once from a page."""
@@ -608,6 +802,7 @@ def _no_hidden(value):
 
 # --- markup -------------------------------------------------------------------------------------------
 
+
 def _expect_markup(kind, typed, stored, name, entry):
     if kind in ("kept", "secret"):
         assert stored == typed.strip(), (name, typed, stored)
@@ -627,6 +822,7 @@ def test_markup_in_every_text_field(app, prepare, form):
 
 
 # --- control and direction characters ----------------------------------------------------------------------
+
 
 def _expect_hidden_removed(kind, typed, stored, name, entry):
     _no_hidden(stored)
@@ -660,6 +856,7 @@ def test_passwords_are_kept_as_typed_even_with_control_characters(app, prepare):
 
 # --- lone surrogates, as a browser sends them: invalid UTF-8 percent-escapes ---------------------------------
 
+
 def _expect_no_surrogate(kind, typed, stored, name, entry):
     _no_hidden(stored)
     stored.encode("utf-8")  # storable and showable text
@@ -684,6 +881,7 @@ def test_lone_surrogates_as_percent_escapes(app, prepare, form):
 
 
 # --- over-long text -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("form", _cases([form for form in _text_forms() if "secret" not in form.texts.values()], "long"))
 def test_over_long_text_is_refused_or_kept_whole(app, prepare, form):
@@ -714,6 +912,7 @@ def _assert_whole(stored, name):
 
 # --- huge and negative numbers, ids out of range ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("form", _cases([form for form in FORMS if form.numbers], "numbers"))
 def test_huge_and_negative_numbers_change_nothing(app, prepare, form):
     poster = prepare(form)
@@ -731,18 +930,27 @@ def test_huge_and_negative_numbers_change_nothing(app, prepare, form):
                 assert_refused_with_a_message(response)
 
 
-@pytest.mark.parametrize("path, data", [
-    ("/desk/contributions/{in_review}/reviewers", {"reviewer_id": str(HUGE)}),
-    ("/desk/contributions/{in_review}/reviewers", {"reviewer_id": str(2**63)}),
-    ("/desk/contributions/{in_review}/reviewers", {"reviewer_id": str(2**31)}),
-    ("/reports/{report}/sections/{section}/items", {"contribution_id": str(HUGE), "status": "included"}),
-    ("/reports/{report}/sections/{section}/items", {"contribution_id": str(2**63), "status": "included"}),
-    ("/reports/{report}/sections/{section}/items", {"contribution_id": str(2**31), "status": "included"}),
-])
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/desk/contributions/{in_review}/reviewers", {"reviewer_id": str(HUGE)}),
+        ("/desk/contributions/{in_review}/reviewers", {"reviewer_id": str(2**63)}),
+        ("/desk/contributions/{in_review}/reviewers", {"reviewer_id": str(2**31)}),
+        ("/reports/{report}/sections/{section}/items", {"contribution_id": str(HUGE), "status": "included"}),
+        ("/reports/{report}/sections/{section}/items", {"contribution_id": str(2**63), "status": "included"}),
+        ("/reports/{report}/sections/{section}/items", {"contribution_id": str(2**31), "status": "included"}),
+    ],
+)
 def test_ids_beyond_the_database_integers_in_forms_are_a_4xx(app, prepare, path, data):
     """On SQLite an id above 2^63 used to reach the driver (OverflowError, a 500); PostgreSQL refuses above 2^31."""
-    form = Form("ids", "editor", path, path.split("/reviewers")[0].split("/items")[0], valid=None,
-                setup=lambda app, make_user, ids: (_setup_desk(app, make_user, ids), _setup_report(app, make_user, ids)))
+    form = Form(
+        "ids",
+        "editor",
+        path,
+        path.split("/reviewers")[0].split("/items")[0],
+        valid=None,
+        setup=lambda app, make_user, ids: (_setup_desk(app, make_user, ids), _setup_report(app, make_user, ids)),
+    )
     poster = prepare(form)
     before = snapshot(app)
     response = poster.post(data)
@@ -751,6 +959,7 @@ def test_ids_beyond_the_database_integers_in_forms_are_a_4xx(app, prepare, path,
 
 
 # --- wrong choices ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("form", _cases([form for form in FORMS if form.choices], "choices"))
 def test_wrong_choice_values_change_nothing(app, prepare, form):
@@ -769,12 +978,17 @@ def test_wrong_choice_values_change_nothing(app, prepare, form):
 
 # --- several values where one is expected ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("form", _cases([form for form in FORMS if form.texts or form.choices or form.numbers], "lists"))
 def test_a_list_where_one_value_is_expected(app, prepare, form):
     """The first value counts (as in a browser's form), or the post is refused; the others are never stored."""
     poster = prepare(form)
     data = poster.valid()
-    single = [name for name, value in data.items() if not isinstance(value, list) and name not in ("form", "version", "creation_key", "password-confirm")]
+    single = [
+        name
+        for name, value in data.items()
+        if not isinstance(value, list) and name not in ("form", "version", "creation_key", "password-confirm")
+    ]
     second = "second value <b>bold</b>\u202e"
     posted = {name: ([data[name], second] if name in single else data[name]) for name in data}
     before = snapshot(app)
@@ -794,6 +1008,7 @@ def test_a_list_where_one_value_is_expected(app, prepare, form):
 
 
 # --- oversize bodies -------------------------------------------------------------------------------------
+
 
 def test_an_oversize_attachment_is_413_with_the_limit_stated(app, make_app, prepare):
     form = next(form for form in FORMS if form.name == "edit capability_gap")

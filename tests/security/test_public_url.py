@@ -1,4 +1,5 @@
 """E-mailed links always use the configured public address; production refuses to start without its secrets."""
+
 import os
 import re
 import stat
@@ -38,9 +39,7 @@ def test_a_reset_asked_for_with_a_forged_host_mails_a_link_on_the_public_address
 
 
 @pytest.mark.parametrize("trusted_proxies", [0, 1])
-def test_a_reset_asked_for_with_a_forged_forwarded_host_mails_a_link_on_the_public_address(
-    make_app, contributor, mailbox, trusted_proxies
-):
+def test_a_reset_asked_for_with_a_forged_forwarded_host_mails_a_link_on_the_public_address(make_app, contributor, mailbox, trusted_proxies):
     app = make_app(TRUSTED_PROXIES=trusted_proxies)
     headers = {"X-Forwarded-Host": "evil.example", "X-Forwarded-For": "203.0.113.7"}
     response = ask_for_reset(app.test_client(), contributor.email, headers=headers)

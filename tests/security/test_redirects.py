@@ -1,4 +1,5 @@
 """Open redirects: `next=` after sign-in and the language switch only ever lead to a page of this site."""
+
 import re
 from urllib.parse import quote, urljoin, urlsplit
 

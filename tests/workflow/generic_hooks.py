@@ -1,4 +1,5 @@
 """Hooks of a workflow that is not a contribution (tests/workflow/test_engine.py): the engine needs nothing else."""
+
 from app.workflow import Hooks
 
 hooks = Hooks("thing", flags=("open",))

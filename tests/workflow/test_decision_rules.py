@@ -1,4 +1,5 @@
 """The rules of the editors' decisions, through the API: refused ones answer with the reason and change nothing."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Workflow files are validated when loaded; a broken one stops the app from starting."""
+
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from app.workflow.definition import check_states_allowed_by_the_model
 
 REAL = Path(__file__).resolve().parents[2] / "workflows" / "contribution.toml"
 
-GOOD = '''
+GOOD = """
 name = "tiny"
 hooks = "app.contributions.workflow"
 initial = "draft"
@@ -26,7 +27,7 @@ to = "done"
 who = ["author"]
 guards = ["complete"]
 effects = ["notify_author"]
-'''
+"""
 
 
 def write(tmp_path, text):
@@ -77,11 +78,14 @@ def test_a_flag_set_in_the_file_is_read(tmp_path):
         (('to = "done"', 'to = "nowhere"'), "[transitions.finish]: 'to' names unknown state 'nowhere'"),
         (('from = ["draft"]', 'from = ["limbo"]'), "[transitions.finish]: 'from' names unknown state 'limbo'"),
         (('guards = ["complete"]', 'guards = ["moon_is_full"]'), "[transitions.finish]: 'guards' names unknown guard 'moon_is_full'"),
-        (('effects = ["notify_author"]', 'effects = ["send_flowers"]'), "[transitions.finish]: 'effects' names unknown effect 'send_flowers'"),
+        (
+            ('effects = ["notify_author"]', 'effects = ["send_flowers"]'),
+            "[transitions.finish]: 'effects' names unknown effect 'send_flowers'",
+        ),
         (('who = ["author"]', 'who = ["janitor"]'), "[transitions.finish]: 'who' names unknown actor rule 'janitor'"),
         (('to = "done"\n', ""), "[transitions.finish]: 'to' is missing"),
-        (('[states.done]', '[states.orphan]\nlabel = "Orphan"\n[states.done]'), "unreachable state(s): orphan"),
-        (('terminal = ["done"]', 'terminal = []'), "state 'done' is a dead end"),
+        (("[states.done]", '[states.orphan]\nlabel = "Orphan"\n[states.done]'), "unreachable state(s): orphan"),
+        (('terminal = ["done"]', "terminal = []"), "state 'done' is a dead end"),
         (('name = "tiny"', 'name = "tiny'), "not valid TOML"),
         (('initial = "draft"', 'initial = "start"'), "'initial' names unknown state 'start'"),
         # Misspelled keys, at every level: a typo must not silently remove a guard.
@@ -94,21 +98,45 @@ def test_a_flag_set_in_the_file_is_read(tmp_path):
         (('from = ["draft"]', "from = 5"), "[transitions.finish]: 'from' must be a list of strings, not 5"),
         (('terminal = ["done"]', 'terminal = "done"'), "top level: 'terminal' must be a list of strings, not \"done\""),
         (('who = ["author"]', "who = [1]"), "[transitions.finish]: 'who' must be a list of strings, not [1]"),
-        (('[states.done]\nlabel = "Done"', '[states.done]\nlabel = "Done"\n[states.done.extra]\nx = 1'), "[states.done]: unknown key 'extra'"),
-        (('[states.draft]', '[states]\nlimbo = "Limbo"\n[states.draft]'), "[states.limbo]: must be a table, not \"Limbo\""),
+        (
+            ('[states.done]\nlabel = "Done"', '[states.done]\nlabel = "Done"\n[states.done.extra]\nx = 1'),
+            "[states.done]: unknown key 'extra'",
+        ),
+        (("[states.draft]", '[states]\nlimbo = "Limbo"\n[states.draft]'), '[states.limbo]: must be a table, not "Limbo"'),
         (('to = "done"', 'to = "done"\ncomment = "sometimes"'), "[transitions.finish]: 'comment' must be one of none, optional, required"),
         # State flags: only the ones the hooks module declares, and only booleans.
         (('label = "Draft"', 'label = "Draft"\nsparkly = true'), "[states.draft]: unknown key 'sparkly'"),
-        (('label = "Draft"', 'label = "Draft"\neditable = "yes"'), "[states.draft]: 'editable' must be a boolean (true or false), not \"yes\""),
+        (
+            ('label = "Draft"', 'label = "Draft"\neditable = "yes"'),
+            "[states.draft]: 'editable' must be a boolean (true or false), not \"yes\"",
+        ),
         (('label = "Draft"', 'label = "Draft"\neditable = 1'), "[states.draft]: 'editable' must be a boolean (true or false), not 1"),
     ],
     ids=[
-        "unknown-target", "unknown-source", "unknown-guard", "unknown-effect", "unknown-actor", "missing-to",
-        "unreachable", "dead-end", "bad-toml", "unknown-initial",
-        "misspelled-transition-key", "misspelled-state-key", "misspelled-top-level-key",
-        "label-not-text", "guards-not-a-list", "from-not-a-list", "terminal-not-a-list", "who-not-strings",
-        "state-subtable", "state-not-a-table", "unknown-comment-policy",
-        "unknown-flag", "flag-not-boolean-text", "flag-not-boolean-number",
+        "unknown-target",
+        "unknown-source",
+        "unknown-guard",
+        "unknown-effect",
+        "unknown-actor",
+        "missing-to",
+        "unreachable",
+        "dead-end",
+        "bad-toml",
+        "unknown-initial",
+        "misspelled-transition-key",
+        "misspelled-state-key",
+        "misspelled-top-level-key",
+        "label-not-text",
+        "guards-not-a-list",
+        "from-not-a-list",
+        "terminal-not-a-list",
+        "who-not-strings",
+        "state-subtable",
+        "state-not-a-table",
+        "unknown-comment-policy",
+        "unknown-flag",
+        "flag-not-boolean-text",
+        "flag-not-boolean-number",
     ],
 )
 def test_broken_definitions_fail_naming_the_problem(tmp_path, change, message):

@@ -1,4 +1,5 @@
 """The engine is generic and transactional: any subject with id, state and version; effects' e-mails leave only after commit."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -13,7 +14,7 @@ from app.workflow.models import WorkflowHistory
 from tests.contributions.samples import payload, put_in_state, user
 from tests.workflow import generic_hooks
 
-THING = '''
+THING = """
 name = "thing"
 hooks = "tests.workflow.generic_hooks"
 initial = "new"
@@ -31,7 +32,7 @@ to = "done"
 who = ["anyone"]
 guards = ["ready"]
 effects = ["remember"]
-'''
+"""
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """Guards declared in workflows/contribution.toml refuse a transition before its effects run: 409, nothing changed."""
+
 import pytest
 
 from tests.api.support import token_headers

@@ -6,6 +6,7 @@ so removing an effect from the file, or making a notifying effect do nothing,
 fails a case. An effect the table below does not know fails
 `test_the_table_knows_every_effect_of_the_file`: add it here, with its audience.
 """
+
 from pathlib import Path
 
 import pytest
@@ -103,9 +104,7 @@ def in_state(app, world, state):
         person = {role: db.session.get(User, user_id) for role, (user_id, _email) in world.items()}
         reviewers = [person["reviewer_one"], person["reviewer_two"]]
         # Reviewed, so the decisions' guards (enough_reviews, has_review) pass.
-        made = contribution_in_state(
-            state, author=person["author"], editor=person["area_editor"], reviewers=reviewers, reviewed=True
-        )
+        made = contribution_in_state(state, author=person["author"], editor=person["area_editor"], reviewers=reviewers, reviewed=True)
         if state == "submitted":
             # So send_to_review's top-up picks no one else (the unassigned reviewer is eligible too).
             contribution = db.session.get(Contribution, made.id)

@@ -1,4 +1,5 @@
 """Withdrawing from every state it is allowed in (and refused from the others), and resubmitting as a new revision."""
+
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,7 @@ def test_withdraw_is_refused_with_409_and_changes_nothing_from(app, client, stat
 
 
 # --- resubmit -----------------------------------------------------------------------------------
+
 
 def revisions(app, contribution_id):
     """{number: what the revision says}, read from the database."""
