@@ -11,7 +11,6 @@ from app.admin import forms
 from app.auth import services as auth_services
 from app.auth.decorators import roles_required
 from app.auth.models import ROLES
-from app.background import services as background_services
 from app.community import services as community_services
 from app.community.models import NETWORK_KINDS
 from app.forms import select_choices, show_service_error
@@ -450,7 +449,4 @@ def projects_import():
 @bp.get("/projects/import/<job_id>")
 @roles_required("admin")
 def projects_import_job(job_id):
-    import_job = background_services.get(job_id) if "\x00" not in job_id else None
-    if import_job is None or import_job.kind != project_jobs.IMPORT_JOB_KIND or not background_services.can_follow_job(_me(), import_job):
-        abort(404)
-    return _render_import(forms.ProjectImportForm(), import_job)
+    return _render_import(forms.ProjectImportForm(), project_jobs.import_job_for(_me(), job_id))

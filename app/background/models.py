@@ -43,9 +43,22 @@ class BackgroundJob(Model):
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
+    # Pages and the API ask these, never the state's spelling.
+    @property
+    def waiting(self):
+        return self.state == "queued"
+
+    @property
+    def succeeded(self):
+        return self.state == "finished"
+
+    @property
+    def failed(self):
+        return self.state == "failed"
+
     @property
     def done(self):
-        return self.state in ("finished", "failed")
+        return self.succeeded or self.failed
 
     def __repr__(self):
         return f"<BackgroundJob {self.id} {self.kind} {self.state} {self.progress}%>"

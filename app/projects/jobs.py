@@ -13,6 +13,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.jobs import enqueue, job
 from app.projects import services
+from app.service_errors import NotFound
 from app.timeutil import utcnow
 from app.unit_of_work import after_commit, unit_of_work
 
@@ -105,3 +106,11 @@ def start_import(filename, stream, actor):
     except BaseException:
         services.remove_upload(os.path.join(services.import_upload_folder(), stored))
         raise
+
+
+def import_job_for(user, job_id):
+    """The project import `user` may follow, or NotFound (another kind of job, or someone else's, answers alike)."""
+    job = background.get(job_id) if "\x00" not in job_id else None
+    if job is None or job.kind != IMPORT_JOB_KIND or not background.can_follow_job(user, job):
+        raise NotFound(_l("There is no such import."))
+    return job

@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from app.auth.models import User
 import sqlalchemy as sa
 
 from app.background.models import BackgroundJob
@@ -194,6 +196,20 @@ def test_the_import_page_does_not_show_jobs_of_another_kind(app, signed_in, admi
         other_id = other.id
 
     assert signed_in(admin).get(f"/admin/projects/import/{other_id}").status_code == 404
+
+
+def test_an_import_not_yet_started_says_it_is_waiting(app, signed_in, admin):
+    from app.background import services as background
+    from app.projects.jobs import IMPORT_JOB_KIND
+
+    with app.app_context():
+        waiting = background.new_job(IMPORT_JOB_KIND, created_by=db.session.get(User, admin.id), filename="project.csv")
+        db.session.commit()
+        waiting_id = waiting.id
+
+    page = signed_in(admin).get(f"/admin/projects/import/{waiting_id}").get_data(as_text=True)
+    assert "Waiting to start." in page
+    assert "The file was refused" not in page
 
 
 # --- demo and the area page ---------------------------------------------------------------------------
