@@ -6,10 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-
-from app.auth.models import User
 import sqlalchemy as sa
 
+from app.auth.models import User
 from app.background.models import BackgroundJob
 from app.extensions import db
 from app.projects.models import CallTopic, Project
