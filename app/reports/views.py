@@ -235,9 +235,9 @@ def publish(report_id):
     except services.ReportError as error:
         _flash_error(error)
         return redirect(url_for("reports.edit", report_id=report.id))
-    if job.state == "finished":
+    if job.succeeded:
         flash(_("Version %(number)d is published.", number=job.params["version"]), "success")
-    elif job.state == "failed":
+    elif job.failed:
         flash(_("The report could not be published. See the error below."), "error")
     else:
         flash(_("The report is being built and published. This page shows its progress."), "info")
