@@ -230,7 +230,9 @@ def rq_worker(app, app_settings):
     if not WITH_REDIS:
         yield None
         return
-    env = {**os.environ, **app_settings, "RATELIMIT_STORAGE_URI": "memory://"}
+    # No periodic sweep in the suite's worker: it would pick up the tests' own waiting e-mails and
+    # hold row locks while a test empties the tables. tests/test_sweep.py starts a worker that sweeps.
+    env = {**os.environ, **app_settings, "RATELIMIT_STORAGE_URI": "memory://", "SWEEP_INTERVAL_SECONDS": "0"}
     log = tempfile.NamedTemporaryFile(prefix="rq-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes to it until the end
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
@@ -270,7 +272,18 @@ def _fresh_state(app, rq_worker, smtp_server):
 def _empty_tables(db):
     tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE"))
+        statement = sa.text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE")
+        # The real worker may still be finishing the previous test's job on these tables; PostgreSQL then
+        # picks one of the two as a deadlock victim. Emptying again, once the job is done, is the cure.
+        for attempt in range(5):
+            try:
+                db.session.execute(statement)
+                break
+            except sa.exc.OperationalError:
+                db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
     else:
         for name in tables:
             db.session.execute(sa.text(f'DELETE FROM "{name}"'))
