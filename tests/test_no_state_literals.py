@@ -12,11 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NAMES = (
     "draft|submitted|in_review|changes_requested|accepted|rejected|withdrawn|frozen|published"
     "|submit|withdraw|send_to_review|desk_reject|request_changes|resubmit|accept|reject|reopen|freeze|publish"
+    # workflows/workshop.toml ("held" is left out: it is also an outbox message's outcome in app/mail)
+    "|planned|call_open|call_closed|outcome_published|open_call|close_call|hold|publish_outcome"
 )
 LITERAL = re.compile(rf"[\"']({NAMES})[\"']")
 
 # The hook implementations of named guards and effects: the only places a name may be written.
-HOOK_MODULES = ("app/contributions/workflow.py", "app/reports/workflow.py")
+HOOK_MODULES = ("app/contributions/workflow.py", "app/reports/workflow.py", "app/workshops/workflow.py")
 
 # Text that shares a word with the workflows but is not one of their names.
 NOT_NAMES = re.compile(

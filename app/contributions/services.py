@@ -21,6 +21,7 @@ from app.unit_of_work import unit_of_work
 from app.workflow import allowed_transitions as _allowed_by_engine
 from app.workflow import apply_transition, get_workflow, history_of
 from app.workflow.models import WorkflowHistory
+from app.workshops import services as workshop_services
 from app.workshops.models import Workshop
 
 
@@ -204,6 +205,7 @@ def create_draft_once(author, payload, creation_key=None, then=None):
         with unit_of_work():
             cleaned = validate(payload)
             _check_referenced_contributions_visible(author, cleaned)
+            _check_workshop_call(cleaned["type"], cleaned.get("workshop_id"))
             contribution = Contribution(
                 author=author, type=cleaned["type"], state=workflow().initial, revision=1, creation_key=creation_key
             )
@@ -250,6 +252,8 @@ def update(contribution, actor, payload, expected_version=None, then=None):
         with unit_of_work():
             cleaned = validate(payload, partial=True, contribution_type=contribution.type)
             _check_referenced_contributions_visible(actor, cleaned)
+            if cleaned.get("workshop_id") != contribution.workshop_id:
+                _check_workshop_call(contribution.type, cleaned.get("workshop_id"))
             _apply(contribution, cleaned)
             if contribution.submitted_at is not None:
                 contribution.revision += 1
@@ -279,6 +283,13 @@ def _apply(contribution, cleaned):
             db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(gap_ids))).all() if gap_ids else []
         )
     contribution.search_text = search_text_of(contribution)
+
+
+def _check_workshop_call(contribution_type, workshop_id):
+    """A contribution made for a workshop: its call must be open now and ask for the type (app/workshops/services.py)."""
+    workshop = db.session.get(Workshop, workshop_id) if workshop_id else None
+    if workshop is not None:
+        workshop_services.check_accepts_input(workshop, contribution_type, utcnow())
 
 
 def _check_referenced_contributions_visible(user, cleaned):
@@ -370,6 +381,7 @@ def completeness(contribution):
 def mark_submitted(contribution, actor):
     """Effect of the first submission: stamp it and freeze revision 1 (later ones come from edits)."""
     if contribution.submitted_at is None:
+        _check_workshop_call(contribution.type, contribution.workshop_id)
         contribution.submitted_at = utcnow()
         record_revision(contribution, actor)
 
@@ -452,8 +464,14 @@ def projects_for_picker(linked_ids, query=None):
 
 
 def workshops_for_choice(limit=200):
-    """The most recent workshops, for a contribution's workshop choice and the list's filter."""
-    return db.session.scalars(sa.select(Workshop).order_by(Workshop.held_on.desc().nulls_last()).limit(limit)).all()
+    """The most recent workshops, for the list's filter."""
+    return db.session.scalars(sa.select(Workshop).order_by(Workshop.starts_at.desc(), Workshop.id.desc()).limit(limit)).all()
+
+
+def workshops_for_form(contribution=None, chosen=None):
+    """The workshops a contribution's form offers: those whose call for inputs is open, the one it names already,
+    and the one chosen on the form (so a call that closed meanwhile is refused with its dates, not as an unknown choice)."""
+    return workshop_services.open_for_inputs(include=(contribution.workshop_id if contribution is not None else None, chosen))
 
 
 def gaps_for_choice(user, contribution=None):

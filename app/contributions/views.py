@@ -40,12 +40,24 @@ def _build_form(spec, contribution=None, formdata=None):
         spec,
         community_services.thematic_areas(),
         networks,
-        services.workshops_for_choice(),
+        services.workshops_for_form(contribution, request.form.get("workshop_id", type=id_arg) if formdata is not None else None),
         services.projects_for_picker(linked_ids, request.form.get("project_q") if formdata is not None else None),
         services.gaps_for_choice(current_user, contribution),
         formdata=formdata,
         contribution=contribution,
     )
+
+
+def _prefilled(form):
+    """A new contribution's form opened from a workshop's page (?workshop=ID&area=CODE): that workshop and areas chosen."""
+    workshop_id = request.args.get("workshop", type=id_arg)
+    if workshop_id and any(choice.value == workshop_id for choice in form.workshop_id.choices):
+        form.workshop_id.data = workshop_id
+    known = {choice.value for choice in form.thematic_areas.choices}
+    codes = [code for code in request.args.getlist("area") if code in known]
+    if codes:
+        form.thematic_areas.data = codes
+    return form
 
 
 def _show_errors(form, error):
@@ -99,7 +111,7 @@ def create(type_code):
         abort(403)
     spec = TYPES.get(type_code) or abort(404)
     if request.method == "GET":
-        return _render_form(spec, _build_form(spec))
+        return _render_form(spec, _prefilled(_build_form(spec)))
     form = _build_form(spec, formdata=request.form)
     if not form.validate_on_submit():
         return _render_form(spec, form, status=422)

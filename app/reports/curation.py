@@ -441,7 +441,7 @@ def contribution_accepted(contribution):
 
 def workshops_for_choice():
     """Workshops a section may draw on, newest first."""
-    return db.session.scalars(sa.select(Workshop).order_by(Workshop.held_on.desc(), Workshop.title)).all()
+    return db.session.scalars(sa.select(Workshop).order_by(Workshop.starts_at.desc(), Workshop.title)).all()
 
 
 def candidates(report):
