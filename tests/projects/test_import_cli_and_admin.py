@@ -237,3 +237,48 @@ def test_the_area_page_lists_its_open_call_topics(app, client, tmp_path, cli):
     assert "HORIZON-CL3-2025-01-BM-01" in text and "Border surveillance open topic" in text
     assert "About &lt;b&gt;borders&lt;/b&gt;" in text
     assert "Long closed topic" not in text and "Crime topic" not in text
+
+
+def test_in_process_the_page_after_the_upload_shows_the_summary_at_once(app, signed_in, admin):
+    if app.config.get("REDIS_URL"):
+        pytest.skip("with a worker the import runs after the upload answers: the page is followed until it ends")
+    client = signed_in(admin)
+    response = upload(client, "project.csv", GOOD.encode())
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Imported. CORDIS projects (project.csv): 2 created, 0 updated, 0 unchanged, 0 skipped as out of scope." in page
+    assert "Waiting to start." not in page and "Check again" not in page
+    assert 'href="/projects"' in page and "Ended " in page
+
+
+def test_a_started_import_without_progress_yet_says_so_rather_than_zero(app, signed_in, admin):
+    from app.background import services as background
+    from app.projects.jobs import IMPORT_JOB_KIND
+
+    with app.app_context():
+        started = background.new_job(IMPORT_JOB_KIND, created_by=db.session.get(User, admin.id), filename="project.csv")
+        db.session.commit()
+        started_id = started.id
+        assert background.claim(started_id)
+
+    page = signed_in(admin).get(f"/admin/projects/import/{started_id}").get_data(as_text=True)
+
+    assert "Importing: started; no progress reported yet." in page
+    assert "Waiting to start." not in page and "Check again" in page
+
+
+def test_a_running_import_shows_its_progress(app, signed_in, admin):
+    from app.background import services as background
+    from app.projects.jobs import IMPORT_JOB_KIND
+
+    with app.app_context():
+        running = background.new_job(IMPORT_JOB_KIND, created_by=db.session.get(User, admin.id), filename="project.csv")
+        db.session.commit()
+        running_id = running.id
+        assert background.claim(running_id)
+        background.set_progress(background.get(running_id), 37)
+
+    page = signed_in(admin).get(f"/admin/projects/import/{running_id}").get_data(as_text=True)
+
+    assert "Importing: 37% done." in page and 'value="37"' in page
