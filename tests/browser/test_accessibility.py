@@ -42,6 +42,9 @@ PAGES = pages_by_role()
 def test_the_route_table_gives_pages_to_check():
     samples = {sample for pages in PAGES.values() for _rule, sample, _ok in pages}
     assert {"/", "/login", "/invitations/accept/not-a-token", "/profile", "/invitations", "/admin/"} <= samples
+    # The explorer and the import page are walked here; a project's page and each state of an import,
+    # with real rows, are in test_project_pages.py.
+    assert {"/projects", "/admin/projects/import"} <= samples
     assert not any(rule.startswith(("/api/", "/static/")) for pages in PAGES.values() for rule, _s, _ok in pages)
 
 
