@@ -11,7 +11,7 @@ from app.community.models import Network, ThematicArea
 from app.contributions.models import Contribution
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from app.projects.models import Project
+from app.projects.models import CallTopic, Project
 from app.reports.models import Report, ReportItem, ReportSection
 from app.reviews.models import Review, ReviewerAssignment
 from app.timeutil import utcnow
@@ -150,6 +150,21 @@ class ProjectFactory(BaseFactory):
         self.areas = _areas(["BM"] if extracted is None else extracted)
         if create:
             db.session.commit()
+
+
+class CallTopicFactory(BaseFactory):
+    """A 2025 Cluster 3 call topic of area BM, open until the end of next year (pass area=None for none)."""
+
+    class Meta:
+        model = CallTopic
+
+    code = factory.Sequence(lambda n: f"HORIZON-CL3-2025-01-BM-{n + 1:02d}")
+    title = factory.Sequence(lambda n: f"Test call topic {n} on border surveillance")
+    area = factory.LazyFunction(lambda: db.session.scalar(db.select(ThematicArea).where(ThematicArea.code == "BM")))
+    opens = date(2025, 6, 12)
+    deadline = factory.LazyFunction(lambda: date(utcnow().year + 1, 12, 31))
+    description = "Expected Outcome: better border surveillance."
+    work_programme_year = 2025
 
 
 class ReviewerAssignmentFactory(BaseFactory):

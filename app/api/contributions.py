@@ -57,9 +57,16 @@ def _summary_json(contribution):
         "author_id": contribution.author_id,
         "network_id": contribution.network_id,
         "workshop_id": contribution.workshop_id,
+        "call_topic_id": contribution.call_topic_id,
         "created_at": contribution.created_at,
         "updated_at": contribution.updated_at,
     }
+
+
+def _call_topic_json(topic):
+    if topic is None:
+        return None
+    return {"id": topic.id, "code": topic.code, "title": topic.title, "thematic_area": topic.area.code if topic.area else None}
 
 
 def contribution_json(contribution, viewer):
@@ -67,6 +74,7 @@ def contribution_json(contribution, viewer):
     body = {
         **_summary_json(contribution),
         "summary": contribution.summary,
+        "call_topic": _call_topic_json(contribution.call_topic),
         "fields": contribution.fields,
         "references": contribution.references or [],
         "project_ids": [project.id for project in contribution.projects],

@@ -240,6 +240,7 @@ class ContributionInput(Body):
     project_ids: list[int] = None
     workshop_id: int | None = None
     network_id: int | None = None
+    call_topic_id: int | None = Field(None, description="The Horizon Europe call topic the contribution informs; null for none")
     references: list[ReferenceInput] = None
 
 
@@ -326,6 +327,7 @@ class ContributionSummary(Answer):
     author_id: int
     network_id: int | None
     workshop_id: int | None
+    call_topic_id: int | None
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -369,8 +371,18 @@ class Review(Answer):
     confidential_comment: Text = Field(None, description="Not shown to authors")
 
 
+class CallTopicRef(Answer):
+    """A Horizon Europe call topic, as a contribution names it."""
+
+    id: int
+    code: Text
+    title: Text
+    thematic_area: Text | None = Field(description="Code of the topic's thematic area, if it has one")
+
+
 class Contribution(ContributionSummary):
     summary: Text
+    call_topic: CallTopicRef | None = Field(description="The call topic it informs (call_topic_id), or null")
     fields: dict[str, Any]
     references: list[Reference]
     project_ids: list[int]

@@ -4,9 +4,11 @@ import secrets
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from app.forms import MultiCheckboxField, record_id, select_choices
+from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 
 REFERENCE_ROWS = 5
@@ -56,12 +58,29 @@ class CommonFields(FlaskForm):
     network_id = SelectField(_l("Source network"), choices=[], coerce=record_id)
     workshop_id = SelectField(_l("Workshop"), choices=[], coerce=record_id)
     project_ids = MultiCheckboxField(_l("Linked EU-funded projects"), choices=[], coerce=record_id)
+    call_topic_id = SelectField(
+        _l("Call topic"),
+        choices=[],
+        coerce=record_id,
+        default=0,  # not posted (a form from before the field existed): none, never "Not a valid choice"
+        description=_l("The Horizon Europe call topic your contribution informs, if any. Topics of your thematic areas are listed first."),
+    )
     version = HiddenField()
     # New contributions only: a random key rendered with the form, so posting it twice makes one draft.
     creation_key = HiddenField()
 
 
-def contribution_form(spec, areas, networks, workshops, projects, gap_choices, formdata=None, contribution=None):
+def call_topic_choices(groups):
+    """The call-topic select's options: "None", then one group per thematic area ([(area or None, [topics])], see
+    services.call_topics_for_choice), each option "code – title"."""
+    choices = [SelectChoice(0, _l("None"))]
+    for area, topics in groups:
+        group = f"{area.code} – {_(area.name)}" if area is not None else _("Other call topics")
+        choices.extend(SelectChoice(topic.id, f"{topic.code} – {topic.title}", optgroup=group) for topic in topics)
+    return choices
+
+
+def contribution_form(spec, areas, networks, workshops, projects, gap_choices, formdata=None, contribution=None, call_topic_groups=()):
     """The form for one contribution type, filled from `contribution` when editing."""
 
     class ContributionForm(CommonFields):
@@ -78,6 +97,7 @@ def contribution_form(spec, areas, networks, workshops, projects, gap_choices, f
     form.network_id.choices = select_choices([(0, _l("None")), *((network.id, network.name) for network in networks)])
     form.workshop_id.choices = select_choices([(0, _l("None")), *((workshop.id, workshop.title) for workshop in workshops)])
     form.project_ids.choices = select_choices((project.id, f"{project.acronym} – {project.title}") for project in projects)
+    form.call_topic_id.choices = call_topic_choices(call_topic_groups)
     if contribution is None and formdata is None:
         form.creation_key.data = secrets.token_urlsafe(24)
     if contribution is not None and formdata is None:
@@ -86,6 +106,7 @@ def contribution_form(spec, areas, networks, workshops, projects, gap_choices, f
         form.summary.data = contribution.summary
         form.network_id.data = contribution.network_id or 0
         form.workshop_id.data = contribution.workshop_id or 0
+        form.call_topic_id.data = contribution.call_topic_id or 0
         form.project_ids.data = [project.id for project in contribution.projects]
         form.version.data = str(contribution.version)
         for field in spec.fields:
@@ -123,6 +144,7 @@ def payload_from(form, spec):
         "fields": fields,
         "network_id": form.network_id.data or None,
         "workshop_id": form.workshop_id.data or None,
+        "call_topic_id": form.call_topic_id.data or None,
         "project_ids": form.project_ids.data or [],
         "references": references,
     }

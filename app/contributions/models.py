@@ -135,6 +135,7 @@ class ContributionRevision(Model):
     project_ids: Mapped[list] = mapped_column(sa.JSON)
     network_id: Mapped[int | None]
     workshop_id: Mapped[int | None]
+    call_topic_id: Mapped[int | None]
     attachment_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -13,6 +13,7 @@ from app.contributions.types import TYPES
 from app.contributions.validation import ANSWERS_NOT_VALID, missing_fields, validate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.projects import services as project_services
 from app.projects.models import Project
 from app.sanitising import rich_text_to_plain
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound
@@ -268,7 +269,7 @@ def update(contribution, actor, payload, expected_version=None, then=None):
 
 
 def _apply(contribution, cleaned):
-    for key in ("title", "summary", "references", "network_id", "workshop_id"):
+    for key in ("title", "summary", "references", "network_id", "workshop_id", "call_topic_id"):
         if key in cleaned:
             setattr(contribution, key, cleaned[key])
     if "fields" in cleaned:
@@ -336,6 +337,7 @@ def record_revision(contribution, actor):
         project_ids=[project.id for project in contribution.projects],
         network_id=contribution.network_id,
         workshop_id=contribution.workshop_id,
+        call_topic_id=contribution.call_topic_id,
         attachment_ids=[attachment.id for attachment in contribution.attachments if attachment.removed_at is None],
         created_by_id=actor.id if actor else None,
     )
@@ -472,6 +474,31 @@ def workshops_for_form(contribution=None, chosen=None):
     """The workshops a contribution's form offers: those whose call for inputs is open, the one it names already,
     and the one chosen on the form (so a call that closed meanwhile is refused with its dates, not as an unknown choice)."""
     return workshop_services.open_for_inputs(include=(contribution.workshop_id if contribution is not None else None, chosen))
+
+
+def call_topics_for_choice(area_codes=()):
+    """The call topics a contribution may name, grouped by thematic area: [(area or None, [topics])].
+
+    The groups of `area_codes` (the contribution's areas) come first, then the
+    other areas in their usual order, then topics of no area; each by code.
+    Closed topics stay: a contribution may inform a call whose deadline has passed.
+    """
+    groups = {}
+    for topic in project_services.call_topics():
+        groups.setdefault(topic.area, []).append(topic)
+    chosen = set(area_codes or ())
+
+    def order(area):
+        if area is None:
+            return (2, 0, "")
+        return (0 if area.code in chosen else 1, area.position, area.code)
+
+    return [(area, groups[area]) for area in sorted(groups, key=order)]
+
+
+def call_topic_is_open(topic):
+    """Whether the topic is among its area's open topics (those the area page lists)."""
+    return project_services.call_topic_is_open(topic)
 
 
 def gaps_for_choice(user, contribution=None):

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from app.community.models import Network
 from app.community.services import areas_for_codes
 from app.contributions.types import TYPES
+from app.converters import is_storable_integer
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.projects.models import Project
+from app.projects.models import CallTopic, Project
 from app.sanitising import clean_plain_text, clean_rich_text
 from app.service_errors import Invalid
 from app.workshops.models import Workshop
@@ -93,12 +94,16 @@ def validate(payload, partial=False, contribution_type=None):
             else:
                 cleaned["projects"] = projects
 
-    for key, model, label in (("workshop_id", Workshop, _l("workshop")), ("network_id", Network, _l("network"))):
+    for key, model, label in (
+        ("workshop_id", Workshop, _l("workshop")),
+        ("network_id", Network, _l("network")),
+        ("call_topic_id", CallTopic, _l("call topic")),
+    ):
         if key in payload or not partial:
             value = payload.get(key)
             if value in (None, ""):
                 cleaned[key] = None
-            elif not isinstance(value, int) or isinstance(value, bool) or db.session.get(model, value) is None:
+            elif not is_storable_integer(value) or db.session.get(model, value) is None:
                 errors[key] = _l("Unknown %(what)s.", what=label)
             else:
                 cleaned[key] = value

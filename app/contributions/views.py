@@ -33,6 +33,8 @@ def _build_form(spec, contribution=None, formdata=None):
         if formdata is not None
         else [p.id for p in (contribution.projects if contribution else [])]
     )
+    # The call topics of the areas chosen (as posted, or as saved) are offered first.
+    area_codes = request.form.getlist("thematic_areas") if formdata is not None else (contribution.area_codes if contribution else [])
     networks = current_user.networks or community_services.networks()
     if contribution is not None and contribution.network is not None and contribution.network not in networks:
         networks = [*networks, contribution.network]
@@ -45,6 +47,7 @@ def _build_form(spec, contribution=None, formdata=None):
         services.gaps_for_choice(current_user, contribution),
         formdata=formdata,
         contribution=contribution,
+        call_topic_groups=services.call_topics_for_choice(area_codes),
     )
 
 
@@ -191,6 +194,7 @@ def detail(contribution_id):
         gaps=services.visible_among(current_user, contribution.addressed_gaps),
         can_edit=services.can_edit(current_user, contribution),
         missing=[(_label_of(key, spec), message) for key, message in services.still_needed(contribution).items()],
+        call_topic_open=contribution.call_topic is not None and services.call_topic_is_open(contribution.call_topic),
     )
 
 

@@ -412,6 +412,12 @@ def open_call_topics(area, today=None):
     ).all()
 
 
+def call_topic_is_open(topic, today=None):
+    """Whether `topic` is open (the rule of open_call_topics, asked of one topic)."""
+    today = today or utcnow().date()
+    return topic.deadline is None or topic.deadline >= today
+
+
 def call_topics():
     """Every call topic, for choosing one in the contribution form."""
     return db.session.scalars(sa.select(CallTopic).order_by(CallTopic.code)).all()
