@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from babel import Locale
 
 from app.community import services as community_services
-from app.community.models import ThematicArea
 from app.contributions import services as contribution_services
 from app.contributions.models import Contribution, contribution_projects
 from app.extensions import db
@@ -163,8 +162,8 @@ def _start_year():
     return sa.cast(sa.func.strftime("%Y", Project.start_date), sa.Integer)
 
 
-def _condition(facet, values):
-    """SQL: the project has one of `values` for `facet`."""
+def _condition(facet, values, area_ids=()):
+    """SQL: the project has one of `values` for `facet` (for areas: one of `area_ids`, the chosen codes' ids)."""
     if facet == "programme":
         return Project.programme.in_(values)
     if facet == "status":
@@ -176,15 +175,22 @@ def _condition(facet, values):
     if facet == "country":
         return Project.coordinator_country.in_(values)
     if facet == "area":
-        return sa.exists().where(
-            project_areas.c.project_id == Project.id,
-            project_areas.c.area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code.in_(values))),
-        )
+        # An id list, not a subquery on codes: the planner then estimates it and picks a semi-join.
+        return sa.exists().where(project_areas.c.project_id == Project.id, project_areas.c.area_id.in_(list(area_ids) or [-1]))
     raise ValueError(facet)
 
 
-def _conditions(filters, leave_out=None):
-    return [_condition(facet, filters.chosen(facet)) for facet in FACETS if facet != leave_out and filters.chosen(facet)]
+def _chosen_facets(filters):
+    return [facet for facet in FACETS if filters.chosen(facet)]
+
+
+def _conditions(filters, areas):
+    return [_condition(facet, filters.chosen(facet), _area_ids(filters, areas)) for facet in _chosen_facets(filters)]
+
+
+def _area_ids(filters, areas):
+    chosen = set(filters.chosen("area"))
+    return [area.id for area in areas if area.code in chosen]
 
 
 def _ordered(query, match, sort):
@@ -210,58 +216,109 @@ def effective_sort(filters, sort):
 
 
 def search(filters, sort="relevance", page=1, per_page=20):
-    """One page of projects matching `filters`, with each facet's counts: a SearchResult."""
+    """One page of projects matching `filters`, with each facet's counts: a SearchResult.
+
+    Two queries whatever the data: one counts the results and every facet's
+    values, one fetches the page (plus one for the thematic areas, a table of six).
+    """
     per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
     page = max(int(page), 1)
     sort = effective_sort(filters, sort)
     match = Match(filters.q)
-    conditions = _conditions(filters)
-
-    matching = match.restrict(sa.select(Project.id).where(*conditions))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching.subquery())) or 0
+    areas = community_services.thematic_areas()
+    total, counts = _counts(filters, match, areas)
     items = []
     if total and (page - 1) * per_page < total:
-        items = db.session.scalars(
-            _ordered(sa.select(Project).where(*conditions), match, sort).limit(per_page).offset((page - 1) * per_page)
-        ).all()
-    facets = {facet: _facet_values(facet, filters, match) for facet in FACETS}
+        query = sa.select(Project).where(*_conditions(filters, areas))
+        items = db.session.scalars(_ordered(query, match, sort).limit(per_page).offset((page - 1) * per_page)).all()
+    facets = {facet: _facet_values(facet, filters, counts.get(facet, {}), areas) for facet in FACETS}
     return SearchResult(items=items, total=total, page=page, per_page=per_page, sort=sort, facets=facets)
 
 
-def _facet_values(facet, filters, match):
-    """The facet's values among the results with every other facet's choice applied, most frequent first."""
-    others = _conditions(filters, leave_out=facet)
-    count = sa.func.count().label("n")
-    if facet == "area":
-        key = ThematicArea.code
-        query = (
-            sa.select(key, ThematicArea.name, count)
-            .select_from(Project)
-            .join(project_areas, project_areas.c.project_id == Project.id)
-            .join(ThematicArea, ThematicArea.id == project_areas.c.area_id)
-            .group_by(key, ThematicArea.name, ThematicArea.position)
-            .order_by(ThematicArea.position)
+def _counts(filters, match, areas):
+    """(number of results, {facet: {value: count}}), in one query over one pass of the matching projects.
+
+    The projects matching the words are read once (a materialised CTE holding
+    only the facet columns, so the wide text is never read, and each chosen
+    facet's test as a flag); each facet groups the rows whose *other* flags
+    hold, and the total counts the rows whose flags all hold.
+    """
+    chosen = _chosen_facets(filters)
+    area_ids = _area_ids(filters, areas)
+    columns = {
+        "programme": Project.programme,
+        "status": Project.status,
+        "start_year": _start_year(),
+        "funding_scheme": Project.funding_scheme,
+        "country": Project.coordinator_country,
+    }
+    flags = {facet: f"chosen_{facet}" for facet in chosen}
+    matching = match.restrict(
+        sa.select(
+            Project.id.label("project_id"),
+            *(column.label(facet) for facet, column in columns.items()),
+            *(_condition(facet, filters.chosen(facet), area_ids).label(flags[facet]) for facet in chosen),
         )
-    else:
-        key = {
-            "programme": Project.programme,
-            "status": Project.status,
-            "start_year": _start_year(),
-            "funding_scheme": Project.funding_scheme,
-            "country": Project.coordinator_country,
-        }[facet]
+    ).cte("matching")
+    matching = matching.prefix_with("MATERIALIZED")
+
+    def passing(leave_out=None):
+        return [matching.c[flags[facet]] for facet in chosen if facet != leave_out]
+
+    count = sa.func.count().label("n")
+    parts = [
+        sa.select(sa.literal("").label("facet"), sa.cast(sa.null(), sa.String).label("value"), count)
+        .select_from(matching)
+        .where(*passing())
+    ]
+    for facet in FACETS:
+        if facet == "area":
+            value = sa.cast(project_areas.c.area_id, sa.String)
+            parts.append(
+                sa.select(sa.literal(facet), value, count)
+                .select_from(matching.join(project_areas, project_areas.c.project_id == matching.c.project_id))
+                .where(*passing(facet))
+                .group_by(project_areas.c.area_id)
+            )
+            continue
+        column = matching.c[facet]
         # Values CORDIS leaves empty are "not known": not a value to filter by.
-        known = key.is_not(None) if facet == "start_year" else key != ""
-        query = sa.select(key, count).where(known).group_by(key).order_by(count.desc(), key)
-        if facet == "start_year":
-            query = query.order_by(None).order_by(key.desc())
-    rows = db.session.execute(match.restrict(query.where(*others)).limit(FACET_LIMIT)).all()
+        known = column.is_not(None) if facet == "start_year" else column != ""
+        parts.append(
+            sa.select(sa.literal(facet), sa.cast(column, sa.String), count)
+            .select_from(matching)
+            .where(known, *passing(facet))
+            .group_by(column)
+        )
+    total, counts = 0, {}
+    for facet, value, number in db.session.execute(sa.union_all(*parts)):
+        if not facet:
+            total = number
+        else:
+            counts.setdefault(facet, {})[value] = number
+    return total, counts
+
+
+def _facet_values(facet, filters, counts, areas):
+    """The facet's values with their counts (`counts`: value as text -> count), in the order readers scan them."""
     chosen = filters.chosen(facet)
-    values = []
-    for row in rows:
-        value = row[0]
-        label = str(_l(row[1])) if facet == "area" else facet_label(facet, value)
-        values.append(FacetValue(value=value, label=label, count=row[-1], selected=value in chosen))
+    if facet == "area":
+        by_id = {area.id: area for area in areas}
+        found = [(by_id[int(area_id)], number) for area_id, number in counts.items() if int(area_id) in by_id]
+        found.sort(key=lambda pair: (pair[0].position, pair[0].code))
+        values = [
+            FacetValue(value=area.code, label=str(_l(area.name)), count=number, selected=area.code in chosen) for area, number in found
+        ]
+    else:
+        pairs = [(int(value) if facet == "start_year" else value, number) for value, number in counts.items()]
+        if facet == "start_year":
+            pairs.sort(key=lambda pair: -pair[0])
+        else:
+            pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        values = [
+            FacetValue(value=value, label=facet_label(facet, value), count=number, selected=value in chosen)
+            for value, number in pairs[:FACET_LIMIT]
+        ]
     # A chosen value with no results still shows, ticked, so it can be unticked.
     seen = {value.value for value in values}
     for value in chosen:

@@ -9,8 +9,10 @@ PostgreSQL: a GIN index on the weighted document below (acronym A, title B,
 objective C), so relevance favours a word in the acronym or title.
 SQLite: an FTS5 external-content table over `projects`, kept in step by
 triggers (migration 0009), so bulk imports that bypass the ORM stay indexed.
-Both are made by migrations/versions/0009_project_search.py; tests/projects/test_search.py
-checks that PostgreSQL's plan uses the index.
+Both are made by migrations/versions/0009_project_search.py; a second, small
+GIN index on acronym and title alone (migration 0012) finds the matches that
+relevance ranks first. tests/projects/test_search.py checks that PostgreSQL's
+plans use both indexes.
 """
 
 import sqlalchemy as sa
@@ -50,6 +52,7 @@ def _document():
 def _headline_document():
     # Relevance is ranked on acronym and title only: short, so cheap to recompute per match,
     # where the whole objective would cost a to_tsvector of kilobytes for every matching row.
+    # Exactly the expression of the GIN index ix_projects_search_headline (migration 0012).
     return sa.func.setweight(sa.func.to_tsvector(_config(), Project.acronym), _weight("A")).op("||")(
         sa.func.setweight(sa.func.to_tsvector(_config(), Project.title), _weight("B"))
     )
@@ -96,12 +99,30 @@ class Match:
         return self._fts
 
     def ranked(self, query):
-        """`query` restricted and ordered by relevance, best first (ties: newest start first)."""
+        """`query` restricted and ordered by relevance, best first (ties: newest start first).
+
+        PostgreSQL: projects with a word in their acronym or title come first,
+        ranked by ts_rank over those two fields; then the rest, newest first.
+        The title matches are found by their own small index and ranked once
+        each, so the cost follows the title matches, not every objective that
+        mentions the word.
+        """
         if not self.terms:
             return query
         if dialect() == "postgresql":
-            rank = sa.func.ts_rank(_headline_document(), self._tsquery())
-            return self.restrict(query).order_by(rank.desc(), Project.start_date.desc().nulls_last(), Project.id.desc())
+            tsquery = self._tsquery()
+            title_matches = (
+                sa.select(Project.id.label("project_id"), sa.func.ts_rank(_headline_document(), tsquery).label("rank"))
+                .where(_headline_document().op("@@")(tsquery))
+                .cte("title_matches")
+                .prefix_with("MATERIALIZED")
+            )
+            rank = sa.func.coalesce(title_matches.c.rank, 0)
+            return (
+                self.restrict(query)
+                .outerjoin(title_matches, title_matches.c.project_id == Project.id)
+                .order_by(rank.desc(), Project.start_date.desc().nulls_last(), Project.id.desc())
+            )
         matches = self._fts_rows()
         # bm25 is lower for better matches.
         return query.join(matches, matches.c.rowid == Project.id).order_by(
