@@ -175,6 +175,7 @@ def _register_blueprints(app):
     from app.reports.views import bp as reports_bp
     from app.reviews.views import bp as reviews_bp
     from app.subscriptions.views import bp as subscriptions_bp
+    from app.workshops.views import bp as workshops_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -184,6 +185,7 @@ def _register_blueprints(app):
     app.register_blueprint(reports_bp)
     app.register_blueprint(subscriptions_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(workshops_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.

@@ -1,6 +1,7 @@
 """A believable demo data set: networks from several member states, users of every role, and the
 CORDIS samples in the project explorer when they are beside the repository (../shared/data/cordis)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -8,7 +9,9 @@ from flask import current_app
 from app.auth import services as auth_services
 from app.community import services as community_services
 from app.projects import services as project_services
+from app.timeutil import utcnow
 from app.unit_of_work import transactional
+from app.workshops import services as workshop_services
 
 DEMO_PASSWORD = "ceris-demo-2026"  # noqa: S105 - the published password of the demo accounts
 
@@ -66,8 +69,54 @@ def load_demo():
             if network_index is not None:
                 user.networks = [networks[network_index]]
         logins.append((email, DEMO_PASSWORD, roles))
+    load_demo_workshops()
     load_cordis_samples()
     return logins
+
+
+def load_demo_workshops():
+    """Two workshops chaired by the demo editor: one whose call for inputs is open now, one held with its outcome published."""
+    chair = auth_services.find_user_by_email("editor@ceris.example.eu")
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    demo = [
+        {
+            "title": "Drones over the green border: what practitioners need",
+            "areas": ["BM", "FCT"],
+            "description": "<p>Border guards, police and industry on detecting and countering small drones at land borders.</p>",
+            "time_zone": "Europe/Warsaw",
+            "starts_at": hour + 21 * day,
+            "ends_at": hour + 21 * day + timedelta(hours=7),
+            "place": "Warsaw, Frontex headquarters",
+            "online_url": "https://webcast.ec.europa.eu/",
+            "capacity": 60,
+            "call_opens_at": hour - 7 * day,
+            "call_closes_at": hour + 14 * day,
+            "call_types": ["capability_gap", "technology"],
+        },
+        {
+            "title": "Cyber resilience of hospitals: lessons from recent incidents",
+            "areas": ["CS", "INFRA"],
+            "description": "<p>What hospitals hit by ransomware learnt, and what EU-funded projects offer them.</p>",
+            "time_zone": "Europe/Brussels",
+            "starts_at": hour - 40 * day,
+            "ends_at": hour - 40 * day + timedelta(hours=6),
+            "place": "",
+            "online_url": "https://webcast.ec.europa.eu/",
+            "call_opens_at": hour - 80 * day,
+            "call_closes_at": hour - 45 * day,
+            "call_types": ["outcome", "trend"],
+            "outcome": "<p>Segmented networks and rehearsed downtime procedures made the difference; see the accepted inputs.</p>",
+        },
+    ]
+    for values in demo:
+        if chair is None or workshop_services.find_workshop_by_title(values["title"]) is not None:
+            continue
+        outcome = values.pop("outcome", None)
+        workshop = workshop_services.create_workshop(chair, values)
+        if outcome:
+            workshop.outcome_summary = outcome
+            workshop.outcome_published_at = hour - 30 * day
 
 
 def load_cordis_samples():

@@ -129,6 +129,15 @@ ROUTES = {
     ("POST", "/projects/new"): ("/projects/new", roles("editor", "admin", ok={422})),
     ("GET", "/projects/<id:project_id>/edit"): ("/projects/999999/edit", signed_in(ok={404})),
     ("POST", "/projects/<id:project_id>/edit"): ("/projects/999999/edit", signed_in(ok={404})),
+    # workshops
+    ("GET", "/workshops"): ("/workshops", public()),
+    ("GET", "/workshops/<id:workshop_id>"): ("/workshops/999999", public(ok={404})),
+    ("GET", "/workshops/<id:workshop_id>.ics"): ("/workshops/999999.ics", public(ok={404})),
+    ("GET", "/workshops/new"): ("/workshops/new", roles("editor", "admin")),
+    ("POST", "/workshops/new"): ("/workshops/new", roles("editor", "admin", ok={422})),
+    ("GET", "/workshops/<id:workshop_id>/edit"): ("/workshops/999999/edit", signed_in(ok={404})),
+    ("POST", "/workshops/<id:workshop_id>/edit"): ("/workshops/999999/edit", signed_in(ok={404})),
+    ("POST", "/workshops/<id:workshop_id>/inputs/review"): ("/workshops/999999/inputs/review", signed_in(ok={404})),
     # stay tuned
     ("GET", "/subscribe"): ("/subscribe", public()),
     ("POST", "/subscribe"): ("/subscribe", public(ok={422})),
@@ -191,6 +200,8 @@ ROUTES = {
     ("POST", "/api/v1/reports/<id:report_id>/publish"): ("/api/v1/reports/999999/publish", roles("editor", "admin", ok={404})),
     ("GET", "/api/v1/projects"): ("/api/v1/projects", public()),
     ("GET", "/api/v1/projects/<id:project_id>"): ("/api/v1/projects/999999", public(ok={404})),
+    ("GET", "/api/v1/workshops"): ("/api/v1/workshops", public()),
+    ("GET", "/api/v1/workshops/<id:workshop_id>"): ("/api/v1/workshops/999999", public(ok={404})),
     ("GET", "/api/v1/jobs/<job_id>"): ("/api/v1/jobs/no-such-job", signed_in(ok={404})),
 }
 

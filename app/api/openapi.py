@@ -281,6 +281,31 @@ PATHS.update(
     }
 )
 
+# --- workshops ------------------------------------------------------------------------------------
+
+PATHS.update(
+    {
+        "/workshops": {
+            "get": {
+                "summary": "Thematic workshops: upcoming (not ended yet, soonest first) or past (latest first), by area",
+                "security": _PUBLIC,
+                "tags": ["workshops"],
+                "parameters": query_parameters(shapes.WorkshopQuery),
+                "responses": {"200": _answer("A page of workshops", shapes.WorkshopPage), **_errors("422")},
+            }
+        },
+        "/workshops/{workshop_id}": {
+            "parameters": [_path_param("workshop_id", description="The workshop's id")],
+            "get": {
+                "summary": "One workshop: areas, times (UTC and in its time zone), place or link, call for inputs, state",
+                "security": _PUBLIC,
+                "tags": ["workshops"],
+                "responses": {"200": _answer("The workshop", shapes.Workshop), **_errors("404")},
+            },
+        },
+    }
+)
+
 _ERROR = _ref(shapes.Error)
 
 

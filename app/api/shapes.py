@@ -488,3 +488,44 @@ class Project(ProjectSummary):
     grant_doi: Text
     areas_manual: bool = Field(description="An editor set the areas; imports keep them")
     contributions: list[CitingContribution] = Field(description="The accepted contributions that cite the project")
+
+
+# --- workshops ----------------------------------------------------------------------------------
+
+
+class WorkshopQuery(PageQuery):
+    area: str = Field(None, description="Thematic area code")
+    upcoming: bool = Field(True, description="true (default): not ended yet, soonest first; false: ended, latest first")
+
+
+class CallForInputs(Answer):
+    opens_at: Timestamp
+    closes_at: Timestamp
+    types: list[ContributionTypeCode] = Field(description="The contribution types the call asks for")
+    open: bool = Field(description="Whether contributions may be made for the workshop now")
+
+
+class Workshop(Answer):
+    id: int
+    title: Text
+    thematic_areas: list[Text]
+    description: Text = Field(description="Sanitised HTML")
+    starts_at: Timestamp
+    ends_at: Timestamp
+    time_zone: Text = Field(description="IANA name of the time zone it is held in, e.g. Europe/Brussels")
+    starts_at_local: documented(str, format="date-time", description="The start in the workshop's time zone, with its offset")
+    ends_at_local: documented(str, format="date-time", description="The end in the workshop's time zone, with its offset")
+    place: Text
+    online_url: documented(str | None, format="uri")
+    agenda: Text = Field(description="Sanitised HTML")
+    capacity: int | None = Field(description="Places for attendees; null: no limit")
+    chair: Text | None
+    call: CallForInputs | None = Field(description="null: no call for inputs")
+    state: Text = Field(description="planned, call_open, call_closed, held or outcome_published (workflows/workshop.toml), from the times now")
+    state_label: Text
+    outcome_summary: Text | None = Field(description="Sanitised HTML, once published")
+    url: documented(str, format="uri")
+    ics_url: documented(str, format="uri", description="iCalendar file (RFC 5545)")
+
+
+WorkshopPage = _page_of(Workshop)

@@ -162,6 +162,10 @@ def get_workshop(workshop_id):
     return workshop
 
 
+def find_workshop_by_title(title):
+    return db.session.scalar(sa.select(Workshop).where(Workshop.title == title).limit(1))
+
+
 WHEN = {"upcoming": _l("Upcoming"), "past": _l("Past")}
 
 
