@@ -15,6 +15,7 @@ from app.extensions import db
 from app.jobs import live_job_ids, redis_connection
 from app.mail.services import requeue_waiting
 from app.reports.services import retry_queued_builds
+from app.subscriptions.services import requeue_call_announcements
 from app.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ def sweep():
     claimed in Redis (SET NX, for one interval) before it is queued, so it is
     queued once per interval whoever sweeps; running it twice would still send
     or build once, as the jobs are idempotent. Raises RedisError while Redis is down.
+
+    A workshop call for inputs opens with time, no one acting: the sweep
+    queues the announcement to subscribers of each open call not yet
+    announced (the job claims the workshop, so it is told once).
 
     Without Redis (the embedded default) jobs run in-process as they are
     asked for, so nothing waits unless it failed; called there, the sweep
@@ -57,6 +62,7 @@ def sweep():
     return {
         "outbox": requeue_waiting(older_than, may_queue),
         "report_builds": retry_queued_builds(older_than, may_queue),
+        "workshop_calls": requeue_call_announcements(may_queue),
     }
 
 

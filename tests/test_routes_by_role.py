@@ -144,6 +144,9 @@ ROUTES = {
     ("GET", "/subscriptions/confirm/<token>"): ("/subscriptions/confirm/not-a-token", public(ok={410})),
     ("POST", "/subscriptions/confirm/<token>"): ("/subscriptions/confirm/not-a-token", public(ok={410})),
     ("GET", "/subscriptions/unsubscribe/<token>"): ("/subscriptions/unsubscribe/not-a-token", public(ok={410})),
+    ("POST", "/subscriptions/unsubscribe/<token>"): ("/subscriptions/unsubscribe/not-a-token", public(ok={410})),
+    ("GET", "/subscriptions/preferences/<token>"): ("/subscriptions/preferences/not-a-token", public(ok={410})),
+    ("POST", "/subscriptions/preferences/<token>"): ("/subscriptions/preferences/not-a-token", public(ok={410})),
     # administration
     ("GET", "/admin/"): ("/admin/", roles("admin")),
     ("GET", "/admin/users"): ("/admin/users", roles("admin")),

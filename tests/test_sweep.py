@@ -113,7 +113,7 @@ def test_work_asked_for_while_redis_was_down_is_done_by_the_sweep(offline_app, s
     written_ago(sweeping_app, 2 * INTERVAL)
 
     with sweeping_app.app_context():
-        assert sweep() == {"outbox": 1, "report_builds": 1}
+        assert sweep() == {"outbox": 1, "report_builds": 1, "workshop_calls": 0}
 
     assert_delivered_once_and_built(sweeping_app, mailbox, report_id, job_id, headers)
 
@@ -123,7 +123,7 @@ def test_work_written_within_the_last_interval_is_left_to_its_own_job(offline_ap
     written_ago(sweeping_app, INTERVAL - 2)
 
     with sweeping_app.app_context():
-        assert sweep() == {"outbox": 0, "report_builds": 0}
+        assert sweep() == {"outbox": 0, "report_builds": 0, "workshop_calls": 0}
     assert waiting(sweeping_app) == (["pending"], ["queued"])
     assert mailbox.messages == []
 
@@ -136,7 +136,7 @@ def test_a_second_sweep_finds_nothing_more_to_do(offline_app, sweeping_app, admi
     assert_delivered_once_and_built(sweeping_app, mailbox, report_id, job_id, headers)
 
     with sweeping_app.app_context():
-        assert sweep() == {"outbox": 0, "report_builds": 0}
+        assert sweep() == {"outbox": 0, "report_builds": 0, "workshop_calls": 0}
     assert len(mailbox.to("waited@example.eu")) == 1
 
 

@@ -29,6 +29,8 @@ class OutboxMessage(Model):
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     # What the message is about (invitation, password_reset, ...), for the admin page.
     kind: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
+    # Extra header lines for this message ({name: value}, e.g. List-Unsubscribe); None: only the usual ones.
+    headers: Mapped[dict | None] = mapped_column(sa.JSON)
     state: Mapped[str] = mapped_column(sa.String(16), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(sa.Text, default="", server_default="")

@@ -33,8 +33,27 @@ def max_attempts():
     return len(current_app.config["JOB_RETRY_INTERVALS"]) + 1
 
 
-def queue_email(recipient, subject, template, kind, **context):
+# Header lines every message gets from `_email_for`: extra headers may not replace them.
+RESERVED_HEADERS = frozenset({"from", "to", "cc", "bcc", "subject", "date", "message-id", "content-type", "mime-version"})
+
+
+def _checked_headers(headers):
+    """Extra header lines as stored: names not reserved, values on one line; None when there are none."""
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", name) or name.lower() in RESERVED_HEADERS:
+            raise ValueError(f"not an extra header name: {name!r}")
+        if not isinstance(value, str) or "\r" in value or "\n" in value:
+            raise ValueError(f"header {name} must be one line of text")
+    return dict(headers)
+
+
+def queue_email(recipient, subject, template, kind, extra_headers=None, **context):
     """Add an e-mail to the outbox (rendered from `mail/<template>.txt` and `.html`); returns the message.
+
+    `extra_headers` ({name: value}) are added to the e-mail as sent (e.g.
+    List-Unsubscribe); they cannot replace From, To, Subject and the like.
 
     Inside a unit of work (app/unit_of_work.py) its send job is queued once
     the unit commits, so no caller can forget it, and an e-mail written by a
@@ -47,6 +66,7 @@ def queue_email(recipient, subject, template, kind, **context):
         body_text=render_template(f"mail/{template}.txt", subject=subject, **context),
         body_html=render_template(f"mail/{template}.html", subject=subject, **context),
         kind=kind,
+        headers=_checked_headers(extra_headers),
     )
     db.session.add(message)
     if in_unit_of_work():
@@ -147,6 +167,8 @@ def _email_for(message):
     # A Message-ID stable across attempts lets receiving servers drop a
     # duplicate delivery (a send that worked but was not recorded).
     email["Message-ID"] = message_id_for(message, _sender_domain(config))
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -262,9 +284,15 @@ def outbox_message(message_id):
 
 
 # Links whose token acts for the recipient: set their password, create their
-# account, confirm or end their subscription. Admins reading the outbox see
+# account, confirm, change or end their subscription. Admins reading the outbox see
 # them with the token cut out; the e-mail sent keeps it.
-SECRET_LINK_ENDPOINTS = ("auth.reset_password", "auth.accept_invitation", "subscriptions.confirm", "subscriptions.unsubscribe")
+SECRET_LINK_ENDPOINTS = (
+    "auth.reset_password",
+    "auth.accept_invitation",
+    "subscriptions.confirm",
+    "subscriptions.unsubscribe",
+    "subscriptions.preferences",
+)
 
 
 def masked_text(text):

@@ -8,6 +8,8 @@ from app.extensions import Model, db
 from app.timeutil import utcnow
 
 SUBSCRIPTION_STATES = ("active", "unsubscribed")
+# What a subscriber hears about, each a boolean column (app/subscriptions/services.py TOPICS names them).
+TOPIC_COLUMNS = {"reports": "wants_reports", "workshop_calls": "wants_workshop_calls"}
 
 subscription_areas = db.Table(
     "subscription_areas",
@@ -21,7 +23,11 @@ class Subscription(Model):
     the request lives only in the signed link e-mailed to them."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (sa.CheckConstraint("state IN ('" + "', '".join(SUBSCRIPTION_STATES) + "')", name="state_known"),)
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('" + "', '".join(SUBSCRIPTION_STATES) + "')", name="state_known"),
+        # A subscription hears about something: at least one topic.
+        sa.CheckConstraint("wants_reports OR wants_workshop_calls", name="topic_chosen"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -30,9 +36,22 @@ class Subscription(Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Topics: published reports (what every subscription heard about before topics existed), workshop calls opening.
+    wants_reports: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    wants_workshop_calls: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     areas: Mapped[list[ThematicArea]] = relationship(secondary=subscription_areas, lazy="selectin", order_by=ThematicArea.position)
 
     @property
     def active(self):
         return self.state == "active"
+
+    @property
+    def topics(self):
+        """The codes of what it hears about, in TOPIC_COLUMNS order."""
+        return [code for code, column in TOPIC_COLUMNS.items() if getattr(self, column)]
+
+    @topics.setter
+    def topics(self, codes):
+        for code, column in TOPIC_COLUMNS.items():
+            setattr(self, column, code in codes)

@@ -27,6 +27,7 @@ from app.i18n import lazy_gettext as _l
 from app.pagination import paginate
 from app.sanitising import clean_plain_text, clean_rich_text
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound
+from app.subscriptions.services import announce_call_once_saved
 from app.timeutil import as_utc, utcnow
 from app.unit_of_work import unit_of_work
 from app.workflow import TransitionError, get_workflow
@@ -377,6 +378,7 @@ def create_workshop(actor, payload):
         _apply(workshop, cleaned)
         db.session.add(workshop)
         db.session.flush()
+        announce_call_once_saved(workshop)  # subscribers hear of a call already open once this commits
     return workshop
 
 
@@ -390,6 +392,7 @@ def update_workshop(actor, workshop, payload, expected_version=None):
             cleaned = validate(actor, payload, workshop)
             _apply(workshop, cleaned)
             db.session.flush()
+            announce_call_once_saved(workshop)  # subscribers hear of a call already open once this commits
     except StaleDataError:
         raise Conflict(_l("Someone changed this workshop in the meantime. Reload it and make your changes again.")) from None
     return workshop

@@ -559,8 +559,8 @@ FORMS = [
         None,
         "/subscribe",
         "/subscribe",
-        valid=lambda app, ids, n: {"email": _email(n), "areas": ["BM"]},
-        choices=("areas",),
+        valid=lambda app, ids, n: {"email": _email(n), "areas": ["BM"], "topics": ["reports", "workshop_calls"]},
+        choices=("areas", "topics"),
     ),
     Form(
         "profile",
