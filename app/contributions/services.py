@@ -496,6 +496,22 @@ def call_topics_for_choice(area_codes=()):
     return [(area, groups[area]) for area in sorted(groups, key=order)]
 
 
+def informing_counts(topic_ids):
+    """{call topic id: how many accepted contributions (those that may feed reports) name it}; topics with none are absent.
+
+    One query. Only accepted contributions count: a public page may say how
+    many there are, never that drafts or contributions in review exist.
+    """
+    if not topic_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Contribution.call_topic_id, sa.func.count())
+        .where(Contribution.call_topic_id.in_(list(topic_ids)), Contribution.state.in_(_states("feeds_reports")))
+        .group_by(Contribution.call_topic_id)
+    )
+    return dict(rows.all())
+
+
 def call_topic_is_open(topic):
     """Whether the topic is among its area's open topics (those the area page lists)."""
     return project_services.call_topic_is_open(topic)

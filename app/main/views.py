@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from app.community import services as community_services
+from app.contributions import services as contribution_services
 from app.main import help, services
 from app.main.forms import LanguageForm
 from app.projects import services as project_services
@@ -19,7 +20,13 @@ def area(code):
     thematic_area = community_services.area_by_code(code)
     if thematic_area is None:
         abort(404)
-    return render_template("main/area.html", area=thematic_area, call_topics=project_services.open_call_topics(thematic_area))
+    call_topics = project_services.open_call_topics(thematic_area)
+    return render_template(
+        "main/area.html",
+        area=thematic_area,
+        call_topics=call_topics,
+        informing=contribution_services.informing_counts([topic.id for topic in call_topics]),
+    )
 
 
 @bp.post("/language")

@@ -184,3 +184,19 @@ def test_each_revision_keeps_the_topic_named_then(app, client, author):
     with app.app_context():
         revisions = {revision.number: revision.call_topic_id for revision in reload(draft["id"]).revisions}
     assert revisions == {1: first_id, 2: second_id}
+
+
+def test_the_area_page_counts_the_accepted_contributions_that_inform_each_topic(app, client):
+    from tests.factories import ContributionFactory, contribution_in_state
+
+    informed_id, informed_code, _title = make_topic(app)
+    _other_id, other_code, _title = make_topic(app)
+    with app.app_context():
+        contribution_in_state("accepted", call_topic_id=informed_id)
+        contribution_in_state("accepted", call_topic_id=informed_id)
+        contribution_in_state("in_review", call_topic_id=informed_id)
+        ContributionFactory(call_topic_id=informed_id)  # a draft
+    page = client.get("/areas/BM").get_data(as_text=True)
+    entries = {re.match(r'[^"]+', entry).group(0): entry for entry in page.split('<li id="topic-')[1:]}
+    assert "2 accepted contributions inform it." in entries[informed_code]
+    assert "accepted contribution" not in entries[other_code]
