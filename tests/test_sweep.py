@@ -206,6 +206,23 @@ def test_a_sweep_while_redis_is_still_down_raises_and_changes_nothing(offline_ap
     assert waiting(offline_app) == (["pending"], ["queued"])
 
 
+def test_a_workshop_call_that_opened_with_time_is_announced_by_the_sweep_once(sweeping_app, mailbox):
+    from tests.subscriptions.support import announced_at, call_emails, subscribed, workshop
+
+    subscribed(sweeping_app, "bm@example.eu", ["BM"], topics=["workshop_calls"])
+    opened = workshop(sweeping_app)  # stored with its call open, no save to announce it: only the clock moved
+    later = workshop(sweeping_app, title="Not yet", call=(2, 48))
+
+    with sweeping_app.app_context():
+        assert sweep()["workshop_calls"] == 1
+    mailbox.wait_for(1, recipient="bm@example.eu")
+    wait_for(lambda: announced_at(sweeping_app, opened), message="the call marked announced")
+    with sweeping_app.app_context():
+        assert sweep()["workshop_calls"] == 0
+    assert call_emails(sweeping_app) == ["bm@example.eu"]
+    assert announced_at(sweeping_app, later) is None
+
+
 # --- the worker sweeps on its own --------------------------------------------------------------
 
 
