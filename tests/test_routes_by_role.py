@@ -89,6 +89,9 @@ ROUTES = {
         signed_in(ok={404}),
     ),
     ("GET", "/contributions"): ("/contributions", signed_in()),
+    ("GET", "/contributions/suggestions"): ("/contributions/suggestions?type=capability_gap&q=drones", signed_in()),
+    # the revision a published report cites: public; anything else 404 like a missing one
+    ("GET", "/contributions/<id:contribution_id>/revisions/<id:number>"): ("/contributions/999999/revisions/1", public(ok={404})),
     # reports (public side)
     ("GET", "/reports"): ("/reports", public()),
     ("GET", "/reports/<id:report_id>"): ("/reports/999999", public(ok={404})),

@@ -96,7 +96,8 @@ def contribution_json(contribution, viewer):
                 "comment": entry.comment,
                 "revision": entry.revision,
             }
-            for entry in services.history(contribution)
+            # Members reading an accepted contribution whose review they take no part in: no history (comments, who acted).
+            for entry in (services.history(contribution) if services.can_follow_review(viewer, contribution) else [])
         ],
     }
     if review_services.can_see_reviewer_names(viewer, contribution):

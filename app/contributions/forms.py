@@ -14,7 +14,7 @@ from app.i18n import lazy_gettext as _l
 REFERENCE_ROWS = 5
 
 
-def _field_for(spec, gap_choices):
+def _field_for(spec, ref_choices):
     """A WTForms field for one schema field; validity is checked by the shared service, not here."""
     options = {"description": spec.help or "", "validators": [Optional()]}
     if spec.kind == "text":
@@ -32,7 +32,8 @@ def _field_for(spec, gap_choices):
     if spec.kind == "date":
         return DateField(spec.label, **options)
     if spec.kind == "contribution_refs":
-        return MultiCheckboxField(spec.label, choices=select_choices(gap_choices), coerce=record_id, **options)
+        # The contributions already linked and those the picker found ({field name: [(id, title)]}): never all of them.
+        return MultiCheckboxField(spec.label, choices=select_choices(ref_choices.get(spec.name, [])), coerce=record_id, **options)
     raise ValueError(spec.kind)
 
 
@@ -80,14 +81,18 @@ def call_topic_choices(groups):
     return choices
 
 
-def contribution_form(spec, areas, networks, workshops, projects, gap_choices, formdata=None, contribution=None, call_topic_groups=()):
-    """The form for one contribution type, filled from `contribution` when editing."""
+def contribution_form(spec, areas, networks, workshops, projects, ref_choices, formdata=None, contribution=None, call_topic_groups=()):
+    """The form for one contribution type, filled from `contribution` when editing.
+
+    `ref_choices`: for each field referring to other contributions (a technology's capability gaps), the
+    [(id, title)] it offers (services.refs_for_picker).
+    """
 
     class ContributionForm(CommonFields):
         pass
 
     for field in spec.fields:
-        setattr(ContributionForm, f"field_{field.name}", _field_for(field, gap_choices))
+        setattr(ContributionForm, f"field_{field.name}", _field_for(field, ref_choices))
     for row in range(REFERENCE_ROWS):
         setattr(ContributionForm, f"reference_url_{row}", URLField(_l("Reference %(n)d: web address", n=row + 1), validators=[Optional()]))
         setattr(ContributionForm, f"reference_title_{row}", StringField(_l("Reference %(n)d: title", n=row + 1), validators=[Optional()]))

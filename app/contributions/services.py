@@ -99,6 +99,24 @@ def area_editors(contribution):
 def visibility_clause(user):
     """SQL condition: the contributions `user` may open.
 
+    Those whose review they take part in (participant_clause), and accepted
+    ones (the workflow's `feeds_reports` states) for every signed-in member, so
+    networks can build on each other's inputs. What a member who is not a
+    participant sees of one is narrower: see can_follow_review. (The revision a
+    published report cites is readable by everyone: app/contributions/public.py.)
+    """
+    if not _signed_in(user):
+        return sa.false()
+    return sa.or_(participant_clause(user), _members_clause())
+
+
+def _members_clause():
+    return sa.and_(Contribution.state.in_(_states("feeds_reports")), Contribution.submitted_at.is_not(None))
+
+
+def participant_clause(user):
+    """SQL condition: the contributions whose review `user` takes part in.
+
     Never submitted (a draft, or a draft withdrawn before submission): its
     author only. Anything else: the author, editors of one of its areas,
     reviewers assigned to it, and admins.
@@ -126,6 +144,14 @@ def can_view(user, contribution):
     if contribution is None:
         return False
     return bool(db.session.scalar(sa.select(sa.literal(True)).where(Contribution.id == contribution.id, visibility_clause(user))))
+
+
+def can_follow_review(user, contribution):
+    """Whether `user` takes part in the contribution's review (participant_clause): they see its history, with its
+    comments and who acted, and its earlier revisions; other members reading an accepted contribution do not."""
+    if contribution is None or not _signed_in(user):
+        return False
+    return bool(db.session.scalar(sa.select(sa.literal(True)).where(Contribution.id == contribution.id, participant_clause(user))))
 
 
 def can_edit(user, contribution):
@@ -517,10 +543,24 @@ def call_topic_is_open(topic):
     return project_services.call_topic_is_open(topic)
 
 
-def gaps_for_choice(user, contribution=None):
-    """Capability gaps `user` may point a technology at: (id, title) of those they can open, never the contribution itself."""
-    gaps, _total = list_visible(user, type="capability_gap", per_page=100)
-    return [(gap.id, gap.title) for gap in gaps if contribution is None or gap.id != contribution.id]
+def refs_for_picker(user, refers_to, linked_ids=(), query=None, contribution=None, limit=20):
+    """The contributions of type `refers_to` a form's reference field offers `user` (a technology's capability gaps):
+    (id, title) of those already linked that they may open, plus up to `limit` of all those they may open matching
+    the picker's search (every word, as prefixes), by title; never the contribution itself."""
+    if refers_to not in TYPES:
+        return []
+    base = sa.select(Contribution.id, Contribution.title).where(Contribution.type == refers_to, visibility_clause(user))
+    if contribution is not None and contribution.id is not None:
+        base = base.where(Contribution.id != contribution.id)
+    found = {}
+    linked = [item for item in linked_ids or () if isinstance(item, int)]
+    if linked:
+        found.update((item_id, title) for item_id, title in db.session.execute(base.where(Contribution.id.in_(linked))))
+    words = (query or "").strip()
+    if words:
+        matching = search.restrict(base, words).order_by(Contribution.title, Contribution.id).limit(limit)
+        found.update((item_id, title) for item_id, title in db.session.execute(matching))
+    return sorted(found.items(), key=lambda item: (item[1].casefold(), item[0]))
 
 
 # --- taking workflow steps ------------------------------------------------------

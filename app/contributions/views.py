@@ -7,11 +7,11 @@ the view shows them on its form.
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.community import services as community_services
-from app.contributions import attachments, services
+from app.contributions import attachments, public, services
 from app.contributions.diff import compare
 from app.contributions.forms import CommonFields, TransitionForm, contribution_form, form_field_name, payload_from
 from app.contributions.types import TYPES
@@ -25,6 +25,30 @@ from app.workflow import TransitionError
 bp = Blueprint("contributions", __name__)
 
 PER_PAGE = 20
+# The form's search buttons (projects, contributions a field refers to): they post the form back with what they found.
+SEARCH_ACTIONS = ("search_projects", "search_contributions")
+SUGGESTIONS_MAX = 20
+
+
+def _me():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _ref_choices(spec, contribution, formdata):
+    """For each field referring to other contributions: what it offers (linked ones the user may open, and the
+    matches of its search field `<name>_q`), never every contribution there is."""
+    choices = {}
+    for spec_field in spec.fields:
+        if spec_field.kind != "contribution_refs":
+            continue
+        if formdata is not None:
+            linked = request.form.getlist(form_field_name(f"fields.{spec_field.name}"), type=id_arg)
+            query = request.form.get(f"{spec_field.name}_q")
+        else:
+            linked = list((contribution.fields or {}).get(spec_field.name) or []) if contribution is not None else []
+            query = None
+        choices[spec_field.name] = services.refs_for_picker(current_user, spec_field.refers_to, linked, query, contribution)
+    return choices
 
 
 def _build_form(spec, contribution=None, formdata=None):
@@ -44,7 +68,7 @@ def _build_form(spec, contribution=None, formdata=None):
         networks,
         services.workshops_for_form(contribution, request.form.get("workshop_id", type=id_arg) if formdata is not None else None),
         services.projects_for_picker(linked_ids, request.form.get("project_q") if formdata is not None else None),
-        services.gaps_for_choice(current_user, contribution),
+        _ref_choices(spec, contribution, formdata),
         formdata=formdata,
         contribution=contribution,
         call_topic_groups=services.call_topics_for_choice(area_codes),
@@ -118,7 +142,7 @@ def create(type_code):
     form = _build_form(spec, formdata=request.form)
     if not form.validate_on_submit():
         return _render_form(spec, form, status=422)
-    if request.form.get("action") == "search_projects":
+    if request.form.get("action") in SEARCH_ACTIONS:
         return _render_form(spec, form)
     step = _step_asked()
     try:
@@ -153,7 +177,7 @@ def edit(contribution_id):
     form = _build_form(spec, contribution, formdata=request.form)
     if not form.validate_on_submit():
         return _render_form(spec, form, contribution, status=422)
-    if request.form.get("action") == "search_projects":
+    if request.form.get("action") in SEARCH_ACTIONS:
         return _render_form(spec, form, contribution)
     step = _step_asked()
     version = optional_number(form.version.data)
@@ -177,15 +201,25 @@ def _after_save(contribution, step):
 
 
 @bp.get("/contributions/<id:contribution_id>")
-@login_required
 def detail(contribution_id):
-    contribution = services.contribution_for(current_user, contribution_id)
+    contribution = services.get_visible(_me(), contribution_id)
+    if contribution is None:
+        # A link from a published report reaches everyone: the revision it cites is public.
+        cited = public.latest_cited_revision(contribution_id)
+        if cited is not None:
+            return redirect(url_for("contributions.public_revision", contribution_id=contribution_id, number=cited))
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        contribution = services.contribution_for(current_user, contribution_id)  # NotFound
     spec = contribution.type_spec
+    # Members reading an accepted contribution whose review they take no part in see neither its history nor its revisions.
+    follows_review = services.can_follow_review(current_user, contribution)
     return render_template(
         "contributions/detail.html",
         contribution=contribution,
         spec=spec,
-        history=services.history(contribution),
+        follows_review=follows_review,
+        history=services.history(contribution) if follows_review else [],
         allowed=services.allowed_steps(current_user, contribution),
         workflow=services.workflow(),
         transition_form=TransitionForm(),
@@ -202,6 +236,8 @@ def detail(contribution_id):
 @login_required
 def diff(contribution_id):
     contribution = services.contribution_for(current_user, contribution_id)
+    if not services.can_follow_review(current_user, contribution):
+        abort(404)
     numbers = [revision.number for revision in contribution.revisions]
     if len(numbers) < 2:
         abort(404)
@@ -235,6 +271,29 @@ def apply_transition(contribution_id):
         return redirect(url_for("contributions.detail", contribution_id=contribution.id)), 303
     flash(_("Done. The state is now “%(state)s”.", state=_(services.workflow().states[contribution.state].label)), "success")
     return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+
+
+@bp.get("/contributions/<id:contribution_id>/revisions/<id:number>")
+def public_revision(contribution_id, number):
+    """A revision that a published report cites, for everyone (no sign-in): 404 for anything else."""
+    revision = public.cited_revision(contribution_id, number)
+    return render_template(
+        "contributions/public_revision.html", revision=revision, can_open_full=public.can_open_full(_me(), contribution_id)
+    )
+
+
+@bp.get("/contributions/suggestions")
+@login_required
+def suggestions():
+    """As-you-type suggestions for a reference field (?type=capability_gap&q=...): those the user may open, as JSON."""
+    refers_to = request.args.get("type", "")
+    if refers_to not in TYPES:
+        abort(404)
+    limit = min(max(request.args.get("per_page", 8, type=id_arg) or 8, 1), SUGGESTIONS_MAX)
+    found = services.refs_for_picker(current_user, refers_to, query=request.args.get("q", ""), limit=limit)
+    response = jsonify({"items": [{"id": item_id, "title": title, "label": title} for item_id, title in found]})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _date(value, end=False):

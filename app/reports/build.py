@@ -90,7 +90,8 @@ def _item_data(contribution, number, numbers):
             for project in contribution.projects
         ],
         "workshop": {"id": contribution.workshop.id, "title": contribution.workshop.title} if contribution.workshop else None,
-        "link": external_url("contributions.detail", contribution_id=contribution.id),
+        # The cited revision's public page: readable by everyone once this version is published.
+        "link": external_url("contributions.public_revision", contribution_id=contribution.id, number=contribution.revision),
     }
 
 
@@ -206,6 +207,8 @@ def build_version(report, number, progress=lambda value: None):
         published_at = utcnow().replace(microsecond=0)
         built["published_at"] = published_at
         data = document_data(report, number, published_at)
+        # What the version cites, recorded with it (app/contributions/public.py): those revisions become public.
+        built["citations"] = {source["contribution_id"]: source["revision"] for source in data["sources"]}
         progress(20)
         contents = {"json": render_json(data)}
         progress(35)

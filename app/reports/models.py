@@ -194,3 +194,19 @@ class ReportVersion(Model):
 
     def sha256(self, fmt):
         return getattr(self, f"{fmt}_sha256")
+
+
+class ReportCitation(Model):
+    """A published version citing one revision of a contribution (its items and annex): written with the version, never changed.
+
+    What makes that revision readable by everyone (app/contributions/public.py), so a report's links work for visitors.
+    """
+
+    __tablename__ = "report_citations"
+    __table_args__ = (sa.Index("ix_report_citations_contribution_revision", "contribution_id", "revision"),)
+
+    report_version_id: Mapped[int] = mapped_column(sa.ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int]
+
+    version: Mapped[ReportVersion] = relationship()

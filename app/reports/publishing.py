@@ -10,6 +10,7 @@ checks who may take it, from where, and its guards.
 from dataclasses import dataclass
 
 from app.background import services as jobs
+from app.contributions import public as public_contributions
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
@@ -147,6 +148,8 @@ def record_version(report, job, built):
             **{f"{fmt}_sha256": built["files"][fmt]["sha256"] for fmt in FILE_FORMATS},
         )
         db.session.add(version)
+        db.session.flush()
+        public_contributions.record_citations(version, built.get("citations") or {})
         report.published_at = built["published_at"]
         report.build_error = ""
         db.session.flush()

@@ -100,6 +100,7 @@ def _read(report, version):
         is_latest=version is report.latest_version,
         can_edit=services.can_edit(_me(), report),
         formats=FILE_FORMATS,
+        in_app=True,
     )
 
 

@@ -78,7 +78,9 @@ def test_publishing_builds_html_pdf_and_json_with_the_included_items_only(app, c
     assert [item["number"] for item in gaps["items"]] == [f"{gaps['number']}.1", f"{gaps['number']}.2"]
     cited = gaps["items"][0]
     assert cited["network"]["name"] == "Border Guards Practitioners Network"
-    assert cited["link"].endswith(f"/contributions/{cited['contribution_id']}")
+    assert cited["link"].endswith(
+        f"/contributions/{cited['contribution_id']}/revisions/{cited['revision']}"
+    )  # the cited revision's public page
     assert {source["contribution_id"] for source in document["sources"]} == set(included)
     matrix = document["analysis"]["gap_solution_matrix"]
     assert [link[0] for link in matrix["links"]] == [cited["contribution_id"]]  # the excluded gap is not in it

@@ -1,13 +1,19 @@
-/* Project picker for the contribution form: suggestions as you type (ARIA 1.2 combobox with a listbox).
-   Progressive enhancement: without JavaScript the "Search projects" button posts the form back with
-   the matches to tick. No dependencies. Calls GET /api/v1/projects?q= (public). */
+/* Pickers of the contribution form: suggestions as you type (ARIA 1.2 combobox with a listbox), ticking a
+   checkbox of the field they fill. Progressive enhancement: without JavaScript the search button beside the
+   field posts the form back with the matches to tick. No dependencies.
+   - projects: <input data-project-picker="/api/v1/projects"> (public API, no cookies), fills project_ids;
+   - any other: <input data-picker="URL" data-picker-name="FIELD" data-picker-choices="CONTAINER ID"
+     data-picker-credentials="same-origin">, e.g. a technology's capability gaps (/contributions/suggestions).
+   The endpoint answers {"items": [{"id", "label"} or {"id", "acronym", "title"}]}. */
 (function () {
   "use strict";
 
   function enhance(input) {
-    var endpoint = input.getAttribute("data-project-picker");
+    var endpoint = input.getAttribute("data-picker") || input.getAttribute("data-project-picker");
+    var fieldName = input.getAttribute("data-picker-name") || "project_ids";
+    var credentials = input.getAttribute("data-picker-credentials") || "omit";
     var status = document.getElementById(input.id + "-status");
-    var choices = document.getElementById("project-choices");
+    var choices = document.getElementById(input.getAttribute("data-picker-choices") || "project-choices");
     var listbox = document.createElement("ul");
     var results = [];
     var active = -1;
@@ -17,7 +23,7 @@
     listbox.id = input.id + "-listbox";
     listbox.className = "picker-listbox";
     listbox.setAttribute("role", "listbox");
-    listbox.setAttribute("aria-label", input.labels && input.labels[0] ? input.labels[0].textContent : "Projects");
+    listbox.setAttribute("aria-label", input.labels && input.labels[0] ? input.labels[0].textContent : fieldName);
     listbox.hidden = true;
     input.parentNode.insertBefore(listbox, input.nextSibling);
 
@@ -49,6 +55,8 @@
       options[active].scrollIntoView({ block: "nearest" });
     }
 
+    function text(item) { return item.label || (item.acronym + " – " + item.title); }
+
     function render(items) {
       results = items;
       listbox.innerHTML = "";
@@ -57,7 +65,7 @@
         option.id = listbox.id + "-" + index;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
-        option.textContent = project.acronym + " – " + project.title;
+        option.textContent = text(project);
         option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(index); });
         listbox.appendChild(option);
       });
@@ -75,7 +83,7 @@
       legend.textContent = input.getAttribute("data-label-legend") || "";
       list = document.createElement("ul");
       list.className = "checkbox-list";
-      list.id = "project_ids";
+      list.id = fieldName;
       fieldset.appendChild(legend);
       fieldset.appendChild(list);
       var wrapper = document.createElement("div");
@@ -88,8 +96,8 @@
     function choose(index) {
       var project = results[index];
       if (!project) { return; }
-      var name = project.acronym + " – " + project.title;
-      var existing = choices.querySelector('input[name="project_ids"][value="' + project.id + '"]');
+      var name = text(project);
+      var existing = choices.querySelector('input[name="' + fieldName + '"][value="' + project.id + '"]');
       if (existing) {
         existing.checked = true;
       } else {
@@ -98,9 +106,9 @@
         var box = document.createElement("input");
         var text = document.createElement("label");
         box.type = "checkbox";
-        box.name = "project_ids";
+        box.name = fieldName;
         box.value = String(project.id);
-        box.id = "project_ids-added-" + project.id;
+        box.id = fieldName + "-added-" + project.id;
         box.checked = true;
         text.htmlFor = box.id;
         text.textContent = name;
@@ -118,7 +126,8 @@
       var words = input.value.trim();
       if (words.length < 2) { close(); return; }
       var ticket = ++latest;
-      fetch(endpoint + "?per_page=8&q=" + encodeURIComponent(words), { headers: { Accept: "application/json" }, credentials: "omit" })
+      var url = endpoint + (endpoint.indexOf("?") >= 0 ? "&" : "?") + "per_page=8&q=" + encodeURIComponent(words);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: credentials })
         .then(function (response) { return response.ok ? response.json() : { items: [] }; })
         .then(function (body) { if (ticket === latest) { render(body.items || []); } })
         .catch(function () { /* the button still works */ });
@@ -136,7 +145,7 @@
         event.preventDefault();
         highlight(active - 1);
       } else if (event.key === "Enter") {
-        // Never submits the form from here: Enter chooses the highlighted project, or looks up now.
+        // Never submits the form from here: Enter chooses the highlighted suggestion, or looks up now.
         event.preventDefault();
         if (active >= 0) { choose(active); } else { clearTimeout(timer); lookUp(); }
       } else if (event.key === "Escape") {
@@ -146,5 +155,5 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   }
 
-  document.querySelectorAll("input[data-project-picker]").forEach(enhance);
+  document.querySelectorAll("input[data-project-picker], input[data-picker]").forEach(enhance);
 })();
