@@ -6,6 +6,7 @@ import secrets
 import smtplib
 import ssl
 from datetime import timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -159,7 +160,10 @@ def send_message(message_id):
 
 def _email_for(message):
     config = current_app.config
-    email = EmailMessage()
+    # Extra headers carry long links (List-Unsubscribe: <https://...>) that mail programs read as they are:
+    # folded at 78 characters, an unbreakable link would be RFC 2047-encoded instead, so such messages fold at
+    # RFC 5322's hard limit.
+    email = EmailMessage(policy=email_policy.default.clone(max_line_length=998)) if message.headers else EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject

@@ -28,11 +28,14 @@ def _queue(app, extra_headers=None):
 
 
 def test_extra_headers_are_kept_with_the_message_and_sent(app, mailbox):
-    headers = {"List-Unsubscribe": "<https://ceris.example.eu/unsubscribe/abc>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    link = "<https://ceris.example.eu/subscriptions/unsubscribe/" + "a1B2c3D4e5" * 12 + ">"  # longer than a folded line
+    headers = {"List-Unsubscribe": link, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     stored = _queue(app, headers)
     (received,) = mailbox.wait_for(1, recipient="ana@example.eu")
-    assert received["List-Unsubscribe"] == "<https://ceris.example.eu/unsubscribe/abc>"
+    assert received["List-Unsubscribe"] == link
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As written on the wire: one line, not RFC 2047-encoded (mail programs read the link as it is).
+    assert dict(received.raw_items())["List-Unsubscribe"] == link
     assert stored == headers
 
 

@@ -132,3 +132,11 @@ def test_a_tampered_unsubscribe_link_is_refused(app, mailbox):
     assert visitor.get(link).status_code == 410
     assert visitor.post(link).status_code == 410
     assert stored(app, "bm@example.eu")[0] == "active"
+
+
+def test_admins_reading_the_outbox_never_see_a_preferences_token(app, preferences_link):
+    from app.mail.services import masked_text
+
+    link = preferences_link("ana@example.eu")
+    with app.test_request_context():
+        assert masked_text(f"Manage: http://127.0.0.1:5000{link}\n") == "Manage: http://127.0.0.1:5000/subscriptions/preferences/…\n"

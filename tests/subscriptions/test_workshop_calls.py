@@ -61,6 +61,7 @@ def test_the_email_carries_the_list_unsubscribe_headers_and_one_click_post_unsub
 
     unsubscribe = link_in(message, "/subscriptions/unsubscribe/")
     assert message["List-Unsubscribe"] == f"<{BASE}{unsubscribe}>"
+    assert dict(message.raw_items())["List-Unsubscribe"] == f"<{BASE}{unsubscribe}>", "one line as sent, not RFC 2047-encoded"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # RFC 8058: the mail program POSTs this body to the header's URL, with nothing of ours.
     response = app.test_client().post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
