@@ -78,3 +78,16 @@ def payload_from(form):
 
 class SendToReviewForm(FlaskForm):
     """The chosen inputs come as repeated `contribution_ids` checkboxes beside each submitted input; this carries the CSRF token."""
+
+
+class RegistrationForm(FlaskForm):
+    """Register to attend, or cancel: the button carries the CSRF token."""
+
+
+class OutcomeForm(FlaskForm):
+    outcome_summary = TextAreaField(
+        _l("Outcome summary"),
+        render_kw=_RICH_TEXT,
+        description=_l("What the workshop found and recommends. The accepted inputs are listed with it automatically."),
+    )
+    version = HiddenField()

@@ -46,6 +46,25 @@ def collected(workshop):
     ).all()
 
 
+def accepted_inputs(workshop):
+    """The contributions made for `workshop` that were accepted (the workflow's `feeds_reports` states), by type then title.
+
+    Public as a list (the outcome links to them); each link's page applies its own reading rules.
+    """
+    definition = contributions.workflow()
+    found = db.session.scalars(
+        sa.select(Contribution)
+        .where(
+            Contribution.workshop_id == workshop.id,
+            Contribution.submitted_at.is_not(None),
+            Contribution.state.in_(definition.states_flagged("feeds_reports")),
+        )
+        .order_by(Contribution.title, Contribution.id)
+    ).all()
+    type_order = {code: position for position, code in enumerate(TYPES)}
+    return sorted(found, key=lambda contribution: type_order.get(contribution.type, 99))
+
+
 def grouped_inputs(user, workshop):
     """The collected inputs in groups by type (the types' order) and state (the workflow's order); managers only."""
     check_manage(user, workshop)

@@ -74,3 +74,37 @@ class Workshop(Model):
 
     def __repr__(self):
         return f"<Workshop {self.id} {self.title!r}>"
+
+
+class WorkshopRegistration(Model):
+    """A member's place at a workshop, or their place in its waiting list.
+
+    `place_given_at` None: waiting; the waiting list is in `registered_at` order
+    (then id). A cancelled registration is deleted: nothing about a member is
+    kept once they no longer attend. One row per member and workshop (unique),
+    and registrations for one workshop are made under a lock on its row
+    (app/workshops/registrations.py), so the places given never exceed the capacity.
+    """
+
+    __tablename__ = "workshop_registrations"
+    __table_args__ = (
+        sa.UniqueConstraint("workshop_id", "user_id"),
+        sa.Index("ix_workshop_registrations_list", "workshop_id", "place_given_at", "registered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # When they asked to attend: the order of the waiting list.
+    registered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # When they got a place (at once, or moved up from the waiting list); None: waiting.
+    place_given_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user = relationship("User")
+
+    @property
+    def has_place(self):
+        return self.place_given_at is not None
+
+    def __repr__(self):
+        return f"<WorkshopRegistration {self.workshop_id}:{self.user_id}{'' if self.has_place else ' waiting'}>"

@@ -25,7 +25,7 @@ from app.contributions.types import TYPES
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.pagination import paginate
-from app.sanitising import clean_plain_text, clean_rich_text
+from app.sanitising import clean_plain_text, clean_rich_text, rich_text_to_plain
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound
 from app.subscriptions.services import announce_call_once_saved
 from app.timeutil import as_utc, utcnow
@@ -150,6 +150,35 @@ def can_manage_workshop(user, workshop):
 def check_manage(user, workshop):
     if not can_manage_workshop(user, workshop):
         raise Forbidden(_l("Only the workshop's chair, editors of its thematic areas and admins can change it."))
+
+
+def registration_closed_reason(workshop, now=None):
+    """Why no one may register for (or cancel at) `workshop` at `now`, or None while they may.
+
+    Registration is open while the workshop is upcoming (the lifecycle's flag) and has not started yet.
+    """
+    now = as_utc(now) if now is not None else utcnow()
+    if not in_state(workshop, "upcoming", now) or now >= as_utc(workshop.starts_at):
+        return _l(
+            "Registration closed when the workshop started (%(starts)s).",
+            starts=format_moment(workshop.starts_at, workshop.time_zone),
+        )
+    return None
+
+
+def can_register(user, workshop, now=None):
+    """Register to attend, or cancel one's registration: signed-in members, until the workshop starts."""
+    return _signed_in(user) and workshop is not None and registration_closed_reason(workshop, now) is None
+
+
+def can_see_attendees(user, workshop):
+    """See and export the attendee list and the waiting list (names, organisations, e-mails): those who manage it."""
+    return can_manage_workshop(user, workshop)
+
+
+def can_write_outcome(user, workshop, now=None):
+    """Write and publish the outcome summary: those who manage it, once the lifecycle says it has been held."""
+    return can_manage_workshop(user, workshop) and in_state(workshop, "is_past", now)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -393,6 +422,54 @@ def update_workshop(actor, workshop, payload, expected_version=None):
             _apply(workshop, cleaned)
             db.session.flush()
             announce_call_once_saved(workshop)  # subscribers hear of a call already open once this commits
+    except StaleDataError:
+        raise Conflict(_l("Someone changed this workshop in the meantime. Reload it and make your changes again.")) from None
+    return workshop
+
+
+# --- the outcome -------------------------------------------------------------------------------
+
+
+def outcome_can_be_published(workshop, now=None):
+    """Whether the lifecycle, in the workshop's state at `now`, leads on to a state whose outcome is published."""
+    definition = lifecycle()
+    state = state_of(workshop, now)
+    return not definition.state_has(state, "has_outcome") and any(
+        state in transition.sources for transition in definition.transitions_into("has_outcome")
+    )
+
+
+def save_outcome(actor, workshop, summary, publish=False, expected_version=None, now=None):
+    """Write the outcome summary (sanitised rich text); `publish` makes it public, which moves the lifecycle on.
+
+    Only after the workshop is held (`can_write_outcome`); a published outcome can still be corrected.
+    """
+    now = as_utc(now) if now is not None else utcnow()
+    check_manage(actor, workshop)
+    if not can_write_outcome(actor, workshop, now):
+        message = _l(
+            "The outcome can be written once the workshop has been held (it ends %(ends)s).",
+            ends=format_moment(workshop.ends_at, workshop.time_zone),
+        )
+        raise Conflict(message, {"outcome_summary": message})
+    if expected_version is not None and expected_version != workshop.version:
+        raise Conflict(_l("Someone changed this workshop in the meantime. Reload it and make your changes again."))
+    errors = {}
+    cleaned = _rich({"outcome_summary": summary}, "outcome_summary", errors)
+    if not errors and publish and not rich_text_to_plain(cleaned).strip():
+        errors["outcome_summary"] = _l("Write the outcome before publishing it.")
+    if errors:
+        raise Invalid(_l("Some answers are not valid; see the messages beside them."), fields=errors)
+    try:
+        with unit_of_work():
+            workshop.outcome_summary = cleaned
+            if publish and workshop.outcome_published_at is None:
+                if not outcome_can_be_published(workshop, now):
+                    raise Conflict(_l("The outcome of this workshop cannot be published now."))
+                workshop.outcome_published_at = now
+                if not in_state(workshop, "has_outcome", now):  # the lifecycle must agree that it is published
+                    raise Conflict(_l("The outcome of this workshop cannot be published now."))
+            db.session.flush()
     except StaleDataError:
         raise Conflict(_l("Someone changed this workshop in the meantime. Reload it and make your changes again.")) from None
     return workshop

@@ -10,8 +10,8 @@ from app.forms import show_service_error
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.service_errors import ServiceError
-from app.workshops import calendar, inputs, services
-from app.workshops.forms import SendToReviewForm, payload_from, workshop_form
+from app.workshops import calendar, inputs, registrations, services
+from app.workshops.forms import OutcomeForm, RegistrationForm, SendToReviewForm, payload_from, workshop_form
 
 bp = Blueprint("workshops", __name__)
 
@@ -65,6 +65,15 @@ def detail(workshop_id):
         can_manage=can_manage,
         groups=inputs.grouped_inputs(current_user, workshop) if can_manage else [],
         review_form=SendToReviewForm() if can_manage else None,
+        registration=registrations.my_registration(current_user, workshop),
+        can_register=services.can_register(current_user, workshop),
+        registration_closed=services.registration_closed_reason(workshop),
+        places_left=registrations.places_left(workshop),
+        registration_form=RegistrationForm(),
+        can_see_attendees=services.can_see_attendees(current_user, workshop),
+        can_write_outcome=services.can_write_outcome(current_user, workshop),
+        outcome_published=services.in_state(workshop, "has_outcome"),
+        accepted_inputs=inputs.accepted_inputs(workshop) if services.in_state(workshop, "is_past") else [],
     )
 
 
@@ -142,7 +151,7 @@ def edit(workshop_id):
     if not form.validate_on_submit():
         return _render_form(form, workshop, status=422)
     try:
-        services.update_workshop(current_user, workshop, payload_from(form), expected_version=optional_number(form.version.data))
+        registrations.update_workshop(current_user, workshop, payload_from(form), expected_version=optional_number(form.version.data))
     except ServiceError as error:
         if error.status == 403:
             raise
@@ -175,3 +184,116 @@ def send_to_review(workshop_id):
         for contribution, reason in result.reasons:
             flash(f"{contribution.title}: {reason}", "error")
     return redirect(url_for("workshops.detail", workshop_id=workshop.id, _anchor="inputs"))
+
+
+def _to_registration(workshop):
+    return redirect(url_for("workshops.detail", workshop_id=workshop.id, _anchor="registration"), 303)
+
+
+@bp.post("/workshops/<id:workshop_id>/registration")
+@login_required
+def register(workshop_id):
+    workshop = services.get_workshop(workshop_id)
+    if not RegistrationForm().validate_on_submit():
+        abort(400)
+    try:
+        mine = registrations.register(current_user, workshop)
+    except ServiceError as error:
+        if error.status == 403:
+            raise
+        flash(error.message, "error")
+        return _to_registration(workshop)
+    if mine.has_place:
+        flash(_("You are registered for this workshop."), "success")
+    else:
+        flash(_("The workshop is full: you are on the waiting list, number %(position)d.", position=mine.position), "success")
+    return _to_registration(workshop)
+
+
+@bp.post("/workshops/<id:workshop_id>/registration/cancel")
+@login_required
+def cancel_registration(workshop_id):
+    workshop = services.get_workshop(workshop_id)
+    if not RegistrationForm().validate_on_submit():
+        abort(400)
+    try:
+        registrations.cancel(current_user, workshop)
+    except ServiceError as error:
+        if error.status == 403:
+            raise
+        flash(error.message, "error")
+        return _to_registration(workshop)
+    flash(_("Your registration is cancelled."), "success")
+    return _to_registration(workshop)
+
+
+@bp.get("/workshops/<id:workshop_id>/attendees")
+@login_required
+def attendees(workshop_id):
+    workshop = services.get_workshop(workshop_id)
+    if not services.can_see_attendees(current_user, workshop):
+        abort(403)
+    return render_template(
+        "workshops/attendees.html",
+        workshop=workshop,
+        lists=registrations.attendee_lists(current_user, workshop),
+        local=services.local,
+    )
+
+
+@bp.get("/workshops/<id:workshop_id>/attendees.csv")
+@login_required
+def attendees_csv(workshop_id):
+    workshop = services.get_workshop(workshop_id)
+    if not services.can_see_attendees(current_user, workshop):
+        abort(403)
+    return Response(
+        registrations.attendees_csv(current_user, workshop).encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="workshop-{workshop.id}-attendees.csv"',
+            # Personal data: not kept by the browser or anything between.
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _render_outcome(workshop, form, status=200):
+    return render_template(
+        "workshops/outcome.html",
+        workshop=workshop,
+        form=form,
+        can_write=services.can_write_outcome(current_user, workshop),
+        ends=services.format_moment(workshop.ends_at, workshop.time_zone),
+        published=services.in_state(workshop, "has_outcome"),
+        accepted_inputs=inputs.accepted_inputs(workshop),
+    ), status
+
+
+@bp.route("/workshops/<id:workshop_id>/outcome", methods=["GET", "POST"])
+@login_required
+def outcome(workshop_id):
+    workshop = services.get_workshop(workshop_id)
+    if not services.can_manage_workshop(current_user, workshop):
+        abort(403)
+    if request.method == "GET":
+        form = OutcomeForm(data={"outcome_summary": workshop.outcome_summary, "version": str(workshop.version)})
+        return _render_outcome(workshop, form)
+    form = OutcomeForm(formdata=request.form)
+    if not form.validate_on_submit():
+        return _render_outcome(workshop, form, status=400)
+    publish = "publish_now" in request.form
+    try:
+        services.save_outcome(
+            current_user, workshop, form.outcome_summary.data or "", publish=publish, expected_version=optional_number(form.version.data)
+        )
+    except ServiceError as error:
+        if error.status == 403:
+            raise
+        show_service_error(form, error)
+        return _render_outcome(workshop, form, status=error.status)
+    if services.in_state(workshop, "has_outcome"):
+        flash(_("The outcome is published on the workshop's page."), "success")
+    else:
+        flash(_("The outcome is saved. It is not public until you publish it."), "success")
+    return redirect(url_for("workshops.detail", workshop_id=workshop.id, _anchor="outcome"))
