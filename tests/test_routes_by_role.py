@@ -141,6 +141,12 @@ ROUTES = {
     ("GET", "/workshops/<id:workshop_id>/edit"): ("/workshops/999999/edit", signed_in(ok={404})),
     ("POST", "/workshops/<id:workshop_id>/edit"): ("/workshops/999999/edit", signed_in(ok={404})),
     ("POST", "/workshops/<id:workshop_id>/inputs/review"): ("/workshops/999999/inputs/review", signed_in(ok={404})),
+    ("POST", "/workshops/<id:workshop_id>/registration"): ("/workshops/999999/registration", signed_in(ok={404})),
+    ("POST", "/workshops/<id:workshop_id>/registration/cancel"): ("/workshops/999999/registration/cancel", signed_in(ok={404})),
+    ("GET", "/workshops/<id:workshop_id>/attendees"): ("/workshops/999999/attendees", signed_in(ok={404})),
+    ("GET", "/workshops/<id:workshop_id>/attendees.csv"): ("/workshops/999999/attendees.csv", signed_in(ok={404})),
+    ("GET", "/workshops/<id:workshop_id>/outcome"): ("/workshops/999999/outcome", signed_in(ok={404})),
+    ("POST", "/workshops/<id:workshop_id>/outcome"): ("/workshops/999999/outcome", signed_in(ok={404})),
     # stay tuned
     ("GET", "/subscribe"): ("/subscribe", public()),
     ("POST", "/subscribe"): ("/subscribe", public(ok={422})),
