@@ -36,6 +36,7 @@ def roles(*names, ok=(200,)):
 ROUTES = {
     ("GET", "/"): ("/", public()),
     ("GET", "/areas/<code>"): ("/areas/BM", public()),
+    ("GET", "/publications"): ("/publications", public()),
     ("POST", "/language"): ("/language", public(ok={302})),
     ("GET", "/healthz"): ("/healthz", public()),
     ("GET", "/help"): ("/help", public()),

@@ -1,31 +1,69 @@
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
-from app.community import services as community_services
-from app.contributions import services as contribution_services
 from app.main import help, services
 from app.main.forms import LanguageForm
-from app.projects import services as project_services
 from app.redirects import safe_target
+from app.reports import services as report_services
+from app.workshops import services as workshop_services
 
 bp = Blueprint("main", __name__)
+
+# The page a published report's item links to: the revision it cites, readable by everyone.
+CITED_REVISION_ENDPOINT = "contributions.public_revision"
+
+
+@bp.app_template_global()
+def cited_revision_url(contribution_id, number):
+    """Where a visitor reads revision `number` of a contribution that a published report cites.
+
+    The public revision page when the app has it; otherwise the contribution's
+    own page (which sends readers who may not open it to the cited revision).
+    """
+    if CITED_REVISION_ENDPOINT in current_app.view_functions:
+        return url_for(CITED_REVISION_ENDPOINT, contribution_id=contribution_id, number=number)
+    return url_for("contributions.detail", contribution_id=contribution_id)
+
+
+def _list_helpers():
+    """What the public list entries (templates/main/_public.html) use to show workshops and publications."""
+    return {
+        "moment": workshop_services.format_moment,
+        "local": workshop_services.local,
+        "type_label": workshop_services.type_label,
+        "kind_labels": report_services.PUBLICATION_KINDS,
+    }
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", areas=community_services.thematic_areas())
+    return render_template("main/home.html", news=services.whats_new(), **_list_helpers())
 
 
 @bp.get("/areas/<code>")
 def area(code):
-    thematic_area = community_services.area_by_code(code)
-    if thematic_area is None:
+    page = services.area_page(code)
+    if page is None:
         abort(404)
-    call_topics = project_services.open_call_topics(thematic_area)
     return render_template(
-        "main/area.html",
-        area=thematic_area,
-        call_topics=call_topics,
-        informing=contribution_services.informing_counts([topic.id for topic in call_topics]),
+        "main/area.html", area=page.area, front=page, call_topics=page.call_topics, informing=page.informing, **_list_helpers()
+    )
+
+
+@bp.get("/publications")
+def publications():
+    """The dissemination materials: published reports, briefings, research agendas and case studies, filtered."""
+    listing = services.publications(
+        area=request.args.get("area"),
+        kind=request.args.get("kind"),
+        year=request.args.get("year"),
+        page=request.args.get("page", 1, type=int),
+    )
+    filters = {"area": listing.area, "kind": listing.kind, "year": listing.year}
+    return render_template(
+        "main/publications.html",
+        listing=listing,
+        **_list_helpers(),
+        page_url=lambda number: url_for("main.publications", **{name: value for name, value in filters.items() if value}, page=number),
     )
 
 

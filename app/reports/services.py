@@ -7,6 +7,7 @@
 - jobs.py: the build job (queued with the freeze), retrying builds left waiting
 - build.py: the published document and its files (HTML, PDF, JSON); files.py: finding and reading them
 - errors.py: the report refusals (service errors)
+- public.py: the public side: dissemination materials (published reports by kind, area, year), the gaps they rank
 
 Views, the API, the CLI and the build job call these; none of them decides
 anything about reports themselves.
@@ -61,6 +62,15 @@ from app.reports.files import (  # noqa: F401
     version_file,
 )
 from app.reports.jobs import enqueue_build, retry_queued_builds, run_build  # noqa: F401
+from app.reports.public import (  # noqa: F401
+    PUBLICATION_KINDS,
+    RankedGap,
+    clean_publication_filters,
+    latest_publications,
+    publication_years,
+    publications,
+    ranked_gaps,
+)
 from app.reports.publishing import (  # noqa: F401
     BUILD_JOB_KIND,
     Lifecycle,
