@@ -1,4 +1,4 @@
-"""Command line: `flask --app wsgi seed | users create | demo | outbox flush | jobs worker | reviews remind |
+"""Command line: `flask --app wsgi seed | users create | demo | serve | outbox flush | jobs worker | reviews remind |
 reports retry-builds | projects import`. Every command lives here, not in view modules; each calls its feature's services."""
 
 import click
@@ -139,6 +139,23 @@ def import_projects_command(files):
         click.echo(f"{path}: {project_services.summary_text(summary)}")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def serve_command(host, port):
+    """Serve on this machine (scripts/run). Without Redis no worker sweeps, so this process does, in a thread."""
+    from werkzeug.serving import run_simple
+
+    from app import create_app
+
+    app = current_app._get_current_object()
+    if redis_connection() is None:
+        # What waits for time alone (a workshop call that opens) is done here, as a worker would.
+        start_sweeping(create_app(dict(app.config)))
+    run_simple(host, port, app, threaded=True)
+
+
 def register(app):
-    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli, reviews_cli, reports_cli, projects_cli):
+    for command in (seed_command, users_cli, demo_command, outbox_cli, jobs_cli, reviews_cli, reports_cli, projects_cli, serve_command):
         app.cli.add_command(command)

@@ -276,3 +276,29 @@ def test_the_worker_command_needs_redis(make_app):
     result = make_app(REDIS_URL=None).test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0
     assert "REDIS_URL is not set" in result.output
+
+
+def serve(app, monkeypatch):
+    """`flask --app wsgi serve`, with the server's loop replaced: the threads it starts, by name."""
+    import werkzeug.serving
+
+    served = []
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda host, port, application, **options: served.append((host, port)))
+    before = set(threading.enumerate())
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert served == [("127.0.0.1", 5123)]
+    started = [thread for thread in threading.enumerate() if thread not in before]
+    for thread in started:
+        thread.stop.set()
+    return [thread.name for thread in started]
+
+
+@without_redis
+def test_the_embedded_server_sweeps_in_a_thread_as_no_worker_does(make_app, monkeypatch):
+    assert serve(make_app(SWEEP_INTERVAL_SECONDS=3600), monkeypatch) == ["ceris-sweep"]
+
+
+@needs_redis
+def test_with_redis_the_server_leaves_the_sweep_to_the_workers(make_app, monkeypatch):
+    assert serve(make_app(SWEEP_INTERVAL_SECONDS=3600), monkeypatch) == []
