@@ -46,6 +46,7 @@ def detail(workshop_id):
     workshop = services.get_workshop(workshop_id)
     can_manage = services.can_manage_workshop(current_user, workshop)
     accepts_inputs = services.in_state(workshop, "accepts_inputs")
+    outcome_published = services.in_state(workshop, "has_outcome")
     submit_links = []
     if accepts_inputs:
         submit_links = [
@@ -69,11 +70,11 @@ def detail(workshop_id):
         can_register=services.can_register(current_user, workshop),
         registration_closed=services.registration_closed_reason(workshop),
         places_left=registrations.places_left(workshop),
-        registration_form=RegistrationForm(),
+        registration_form=RegistrationForm() if current_user.is_authenticated else None,  # only members register
         can_see_attendees=services.can_see_attendees(current_user, workshop),
         can_write_outcome=services.can_write_outcome(current_user, workshop),
-        outcome_published=services.in_state(workshop, "has_outcome"),
-        accepted_inputs=inputs.accepted_inputs(workshop) if services.in_state(workshop, "is_past") else [],
+        outcome_published=outcome_published,
+        accepted_inputs=inputs.accepted_inputs(workshop) if outcome_published else [],
     )
 
 
