@@ -130,12 +130,15 @@ class Publications:
 def publications(area=None, kind=None, year=None, page=1):
     """The dissemination materials filtered by area, kind and year (values naming nothing are ignored)."""
     area, kind, year = report_services.clean_publication_filters(area, kind, year)
+    areas = community_services.thematic_areas()
+    if area not in {item.code for item in areas}:
+        area = None
     return Publications(
         page=report_services.publications(area=area, kind=kind, year=year, page=page, per_page=PUBLICATIONS_PER_PAGE),
         area=area,
         kind=kind,
         year=year,
-        areas=community_services.thematic_areas(),
+        areas=areas,
         kinds=report_services.PUBLICATION_KINDS,
         years=report_services.publication_years(),
     )
