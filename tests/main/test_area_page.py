@@ -185,6 +185,16 @@ def test_gaps_of_an_unpublished_report_or_of_another_area_do_not_show(app, clien
     assert "Cybersecurity gap" in section(_page(client, "CS"), "gaps-heading")
 
 
+def test_a_gap_two_published_reports_rank_shows_once_as_the_newer_ranks_it(app, client, make_user):
+    editor = make_user(["editor"], area_codes=["BM"])
+    shared = accepted_gap(app, "Gap both reports rank", priority="high")
+    publish_gaps(app, client, editor, [shared], title="Older border report")
+    newer = publish_gaps(app, client, editor, [shared], title="Newer border report")
+    gaps = section(_page(client), "gaps-heading")
+    assert gaps.count("Gap both reports rank") == 1
+    assert f'href="/reports/{newer["id"]}/versions/1">Newer border report</a>' in gaps
+
+
 def test_at_most_the_cap_of_gaps_shows(app, client, make_user):
     from app.main.services import AREA_GAPS
 
