@@ -2,7 +2,8 @@
 
 The expected status is derived from the definition itself:
   404  the caller cannot open the contribution (visibility comes first: an
-       unrelated contributor, an editor of another area, a reviewer on a draft)
+       unrelated contributor, an editor of another area, a reviewer on a draft;
+       an accepted contribution every member may open)
   403  the caller can open it but no actor rule of the transition's `who` fits
   409  the caller may take the transition, but not from this state
   200  otherwise (the world is set up so every guard passes and a comment is given)
@@ -24,8 +25,9 @@ ACTOR_RULES = {"author": {"author"}, "area_editor": {"editor"}, "admin": {"admin
 
 
 def can_open(role, state):
-    """A draft only to its author; anything else to the author, area editors, assigned reviewers and admins."""
-    if role == "author":
+    """A draft only to its author; an accepted one (feeds reports) to every member; anything else to the author,
+    area editors, assigned reviewers and admins."""
+    if role == "author" or state in DEFINITION.states_flagged("feeds_reports"):
         return True
     if role in ("area_editor", "admin"):
         return state != "draft"
