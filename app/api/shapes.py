@@ -521,7 +521,9 @@ class Workshop(Answer):
     capacity: int | None = Field(description="Places for attendees; null: no limit")
     chair: Text | None
     call: CallForInputs | None = Field(description="null: no call for inputs")
-    state: Text = Field(description="planned, call_open, call_closed, held or outcome_published (workflows/workshop.toml), from the times now")
+    state: Text = Field(
+        description="planned, call_open, call_closed, held or outcome_published (workflows/workshop.toml), from the times now"
+    )
     state_label: Text
     outcome_summary: Text | None = Field(description="Sanitised HTML, once published")
     url: documented(str, format="uri")
