@@ -137,6 +137,9 @@ class ContributionRevision(Model):
     workshop_id: Mapped[int | None]
     call_topic_id: Mapped[int | None]
     attachment_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # What the author says to the reviewers about this revision (plain text, optional), when resubmitting after
+    # changes were requested; reviewers read it next to the changes.
+    response_to_reviewers: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
