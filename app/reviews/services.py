@@ -12,6 +12,7 @@ from app.contributions import services as contributions
 from app.contributions.models import Contribution, contribution_areas
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.notifications import editor_events
 from app.notifications.services import notify
 from app.reviews.models import RECOMMENDATIONS, REJECT, REVISE, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
@@ -241,6 +242,7 @@ def submit_review(contribution, reviewer, payload):
         )
     )
     created = review is None
+    was_ready = created and editor_events.ready_for_decision(contribution)
     try:
         with unit_of_work():
             if created:
@@ -249,6 +251,9 @@ def submit_review(contribution, reviewer, payload):
             for key, value in cleaned.items():
                 setattr(review, key, value)
             db.session.flush()
+            if created:
+                # The area editors are told once (after the commit): a review arrived, or it is ready for a decision.
+                editor_events.review_arrived(contribution, review, was_ready)
     except sa.exc.IntegrityError:
         # The same review sent twice at once: the unit rolled back, and the other copy, stored first, is updated.
         with unit_of_work():
