@@ -16,6 +16,7 @@ from app.i18n import lazy_gettext as _l
 from app.i18n import ngettext
 from app.notifications.services import notify
 from app.reports.services import contribution_accepted, contribution_left_accepted
+from app.reviews import asking
 from app.reviews import services as reviews
 from app.urls import external_url
 from app.workflow import GuardFailed, Hooks
@@ -124,10 +125,13 @@ def new_revision(context):
 @hooks.effect("assign_reviewers")
 def assign_reviewers(context):
     try:
-        reviews.top_up(context.subject, context.actor)
+        added = reviews.top_up(context.subject, context.actor)
     except reviews.NotEnoughReviewers as error:
         # The guard `enough_eligible_reviewers` refuses first; this covers a reviewer lost in between.
         raise GuardFailed(error.message) from None
+    # Those added are asked to review (their request's e-mail); the step's own notice (notify_reviewers) leaves them out.
+    asking.ask(context.subject, added)
+    context.options["asked_reviewer_ids"] = {assignment.reviewer_id for assignment in added}
 
 
 def _link(contribution):
@@ -188,7 +192,9 @@ def notify_editors_if_submitted(context):
 
 @hooks.effect("notify_reviewers")
 def notify_reviewers(context):
-    _tell(context, [assignment.reviewer for assignment in reviews.assignments(context.subject)], "contribution_" + context.transition.name)
+    asked = context.options.get("asked_reviewer_ids", set())
+    reviewers = [assignment.reviewer for assignment in reviews.assignments(context.subject) if assignment.reviewer_id not in asked]
+    _tell(context, reviewers, "contribution_" + context.transition.name)
 
 
 # --- reports (app/reports/services.py) --------------------------------------------------

@@ -22,6 +22,10 @@ class ReviewForm(FlaskForm):
     confidential_comment = TextAreaField(_l("Confidential comment to the editors"), validators=[Optional(), Length(max=20000)])
 
 
+class AcceptForm(FlaskForm):
+    """Accepting a review request: nothing to fill in but the CSRF token."""
+
+
 class DeclineForm(FlaskForm):
     reason = TextAreaField(_l("Why you decline"), validators=[DataRequired(), Length(max=5000)])
 

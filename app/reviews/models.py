@@ -10,6 +10,9 @@ from app.timeutil import utcnow
 RECOMMENDATIONS = ("accept", "revise", "reject")
 ACCEPT, REVISE, REJECT = RECOMMENDATIONS
 SCORES = ("relevance", "evidence", "urgency")
+# A review request's answer: not yet given, agreed to (accepted), declined.
+REQUEST_STATES = ("asked", "agreed", "declined")
+ASKED, AGREED, DECLINED = REQUEST_STATES
 
 
 class ReviewerAssignment(Model):
@@ -26,6 +29,8 @@ class ReviewerAssignment(Model):
     assigned_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     due_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     automatic: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Being assigned is a request: the reviewer accepts it (or writes a review, which accepts it) or declines it.
+    accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     declined_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Reminders: at most one a day.
@@ -37,6 +42,13 @@ class ReviewerAssignment(Model):
     @property
     def is_open(self):
         return self.declined_at is None
+
+    @property
+    def request_state(self):
+        """The reviewer's answer to the request: one of REQUEST_STATES."""
+        if self.declined_at is not None:
+            return DECLINED
+        return AGREED if self.accepted_at is not None else ASKED
 
 
 class Review(Model):

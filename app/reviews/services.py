@@ -14,6 +14,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.notifications import editor_events
 from app.notifications.services import notify
+from app.reviews import asking
 from app.reviews.models import RECOMMENDATIONS, REJECT, REVISE, SCORES, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
@@ -229,6 +230,13 @@ def validate_review(payload):
     return cleaned
 
 
+def _accept_by_reviewing(contribution, reviewer):
+    """Writing a review accepts the request to review (also through the API, which has no separate acceptance)."""
+    assignment = open_assignment(contribution, reviewer)
+    if assignment is not None and assignment.accepted_at is None:
+        assignment.accepted_at = utcnow()
+
+
 def submit_review(contribution, reviewer, payload):
     """Create or update the reviewer's review of the current revision (until the decision)."""
     if open_assignment(contribution, reviewer) is None:
@@ -250,6 +258,7 @@ def submit_review(contribution, reviewer, payload):
                 db.session.add(review)
             for key, value in cleaned.items():
                 setattr(review, key, value)
+            _accept_by_reviewing(contribution, reviewer)
             db.session.flush()
             if created:
                 # The area editors are told once (after the commit): a review arrived, or it is ready for a decision.
@@ -264,18 +273,6 @@ def submit_review(contribution, reviewer, payload):
                 setattr(review, key, value)
         created = False
     return review, created
-
-
-def decline(contribution, reviewer, reason):
-    assignment = open_assignment(contribution, reviewer)
-    if assignment is None:
-        raise ReviewForbidden(_l("You are not assigned to review this contribution."))
-    reason = clean_plain_text(reason or "")
-    if not reason:
-        raise ReviewInputError(_l("Say why you decline."), {"reason": _l("Required.")})
-    assignment.declined_at = utcnow()
-    assignment.decline_reason = reason
-    return assignment
 
 
 def can_see_reviewer_names(user, contribution):
@@ -326,15 +323,8 @@ def can_manage_reviewers(user, contribution):
 
 
 def _tell_assigned(contribution, new_assignments):
-    for assignment in new_assignments:
-        notify(
-            [assignment.reviewer],
-            "review_assigned",
-            str(
-                _l("You are asked to review “%(title)s” by %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())
-            ),
-            link=external_url("contributions.detail", contribution_id=contribution.id),
-        )
+    """Each new reviewer is asked to review (app/reviews/asking.py): the request's e-mail, in their language."""
+    asking.ask(contribution, new_assignments)
 
 
 def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
@@ -354,26 +344,6 @@ def assign_reviewers(contribution, acting_user, reviewer=None, automatic=False):
         # The same reviewer assigned twice at once: the pair is unique, and the other request won.
         raise ReviewConflict(_l("This reviewer was assigned by someone else at the same moment.")) from None
     return created
-
-
-@transactional
-def decline_and_tell(contribution, reviewer, reason):
-    """A reviewer declines; the area editors are told (once the unit commits)."""
-    assignment = decline(contribution, reviewer, reason)
-    notify(
-        contributions.area_editors(contribution),
-        "review_declined",
-        str(
-            _l(
-                "%(name)s declined to review “%(title)s”: %(reason)s",
-                name=reviewer.display_name,
-                title=contribution.title,
-                reason=assignment.decline_reason,
-            )
-        ),
-        link=external_url("contributions.detail", contribution_id=contribution.id),
-    )
-    return assignment
 
 
 def assignments_of(reviewer):

@@ -43,6 +43,7 @@ def test_reviewer_writes_then_changes_a_review(app, client, signed_in, assignmen
     web = signed_in(assignment["reviewer"])
     assert "A capability gap from the field" in web.get("/reviews").get_data(as_text=True)
     token = csrf_token(web, f"/reviews/{assignment['id']}")
+    assert web.post(f"/reviews/{assignment['id']}/accept", data={"csrf_token": token}).status_code == 302
     assert web.post(f"/reviews/{assignment['id']}", data=review_form(token)).status_code == 302
     assert web.post(f"/reviews/{assignment['id']}", data=review_form(token, recommendation="accept")).status_code == 302
     editor_view = client.get(
@@ -55,6 +56,7 @@ def test_reviewer_writes_then_changes_a_review(app, client, signed_in, assignmen
 def test_missing_scores_are_refused_with_422(signed_in, assignment):
     web = signed_in(assignment["reviewer"])
     token = csrf_token(web, f"/reviews/{assignment['id']}")
+    web.post(f"/reviews/{assignment['id']}/accept", data={"csrf_token": token})
     response = web.post(f"/reviews/{assignment['id']}", data=review_form(token, evidence=""))
     assert response.status_code == 422
 
