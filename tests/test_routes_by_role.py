@@ -79,6 +79,7 @@ ROUTES = {
     ("GET", "/reviews/<id:assignment_id>"): ("/reviews/999999", signed_in(ok={404})),
     ("POST", "/reviews/<id:assignment_id>"): ("/reviews/999999", signed_in(ok={404})),
     ("POST", "/reviews/<id:assignment_id>/decline"): ("/reviews/999999/decline", signed_in(ok={404})),
+    ("POST", "/reviews/<id:assignment_id>/accept"): ("/reviews/999999/accept", signed_in(ok={404})),
     ("GET", "/contributions/<id:contribution_id>/diff"): ("/contributions/999999/diff", signed_in(ok={404})),
     ("POST", "/contributions/<id:contribution_id>/attachments"): ("/contributions/999999/attachments", signed_in(ok={404})),
     ("GET", "/contributions/<id:contribution_id>/attachments/<id:attachment_id>"): (
