@@ -36,7 +36,7 @@ from app.timeutil import utcnow
 def desk():
     if not services.can_use_desk(current_user):
         abort(403)
-    page = desk_services.desk_page(current_user, scope=request.args.get("scope"), sort=request.args.get("sort", "submitted"))
+    page = desk_services.desk_page(current_user, scope=request.args.get("scope"), sort=request.args.get("sort", "date"))
     return render_template("reviews/desk.html", page=page, sorts=desk_services.SORTS, action_form=ActionForm(), now=utcnow())
 
 
@@ -60,7 +60,7 @@ def bulk():
         response.headers["Content-Disposition"] = "attachment; filename=ceris-desk.csv"
         response.headers["Cache-Control"] = "private, no-store"
         return response
-    if action == "send_to_review":
+    if action == "to_review":
         moved, skipped = desk_services.bulk_send_to_review(current_user, chosen)
         flash(ngettext("%(num)d contribution sent to review.", "%(num)d contributions sent to review.", moved), "success")
     elif action == "assign":
@@ -89,13 +89,14 @@ def _decision_page(contribution, form, status=200):
     if form.version.data in (None, ""):
         form.version.data = str(contribution.version)
     assignments = services.assignments(contribution, include_declined=True)
+    rounds = desk_services.review_rounds(contribution)
     return render_template(
         "reviews/decision.html",
         contribution=contribution,
         spec=contribution.type_spec,
         assignments=assignments,
-        reviewer_actions=desk_services.reviewer_actions(current_user, contribution, assignments, eligible),
-        rounds=desk_services.review_rounds(contribution),
+        reviewer_actions=desk_services.reviewer_actions(current_user, contribution, assignments, eligible, rounds),
+        rounds=rounds,
         recommendation_label=recommendation_label,
         assign_form=assign_form,
         action_form=ActionForm(),
@@ -105,7 +106,7 @@ def _decision_page(contribution, form, status=200):
         letter_required_for=[_(step.label) for step in open_steps if step.comment_required],
         workflow=contribution_services.workflow(),
         can_assign=services.reviewers_assignable(contribution) and bool(eligible),
-        can_assign_automatically=desk_services.can_assign_automatically(contribution, eligible),
+        can_assign_automatically=desk_services.can_assign_automatically(contribution, assignments, eligible),
     ), status
 
 
