@@ -90,6 +90,13 @@ ROUTES = {
         "/contributions/999999/attachments/1/remove",
         signed_in(ok={404}),
     ),
+    ("GET", "/contributions/<id:contribution_id>/attachments/<id:attachment_id>/remove"): (
+        "/contributions/999999/attachments/1/remove",
+        signed_in(ok={404}),
+    ),
+    ("GET", "/contributions/<id:contribution_id>/transitions/<name>"): ("/contributions/999999/transitions/withdraw", signed_in(ok={404})),
+    ("GET", "/contributions/<id:contribution_id>/delete"): ("/contributions/999999/delete", signed_in(ok={404})),
+    ("POST", "/contributions/<id:contribution_id>/delete"): ("/contributions/999999/delete", signed_in(ok={404})),
     ("GET", "/contributions"): ("/contributions", signed_in()),
     ("GET", "/contributions/suggestions"): ("/contributions/suggestions?type=capability_gap&q=drones", signed_in()),
     # the revision a published report cites: public; anything else 404 like a missing one

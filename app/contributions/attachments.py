@@ -394,9 +394,15 @@ def can_change_attachments(user, contribution):
     return can_edit(user, contribution)
 
 
-def add(contribution, user, upload):
-    """Check and store one uploaded file; nothing is written unless it passes (a failed commit removes the file)."""
-    _check_may_change(contribution, user)
+class Checked:
+    """One uploaded file that passed every check, not stored yet."""
+
+    def __init__(self, filename, content, content_type):
+        self.filename, self.content, self.content_type = filename, content, content_type
+
+
+def check_upload(upload):
+    """Read and check one uploaded file (size, then content); AttachmentError (or AttachmentTooLarge) if refused."""
     if upload is None or not upload.filename:
         raise AttachmentError(_l("Choose a file to attach."))
     content = upload.stream.read(limit_bytes() + 1)
@@ -412,29 +418,89 @@ def add(contribution, user, upload):
                 types=", ".join(str(label) for label in ACCEPTED.values()),
             )
         )
+    return Checked(secure_filename(upload.filename)[:255] or "attachment", content, content_type)
+
+
+def _store(contribution, user, checked):
+    """Write one checked file and add its row, in the caller's unit of work; returns the path written."""
     key = secrets.token_hex(16)
     path = upload_folder() / key
+    # Exclusive create: a key collision can never overwrite a stored file.
+    with open(path, "xb") as stored:
+        stored.write(checked.content)
+    db.session.add(
+        Attachment(
+            contribution=contribution,
+            filename=checked.filename,
+            storage_key=key,
+            content_type=checked.content_type,
+            size=len(checked.content),
+            sha256=hashlib.sha256(checked.content).hexdigest(),
+            uploaded_by_id=user.id,
+        )
+    )
+    return path
+
+
+def add(contribution, user, upload):
+    """Check and store one uploaded file; nothing is written unless it passes (a failed commit removes the file)."""
+    _check_may_change(contribution, user)
+    checked = check_upload(upload)
+    written = []
     try:
         with unit_of_work():
-            # Exclusive create: a key collision can never overwrite a stored file.
-            with open(path, "xb") as stored:
-                stored.write(content)
-            filename = secure_filename(upload.filename)[:255] or "attachment"
-            attachment = Attachment(
-                contribution_id=contribution.id,
-                filename=filename,
-                storage_key=key,
-                content_type=content_type,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                uploaded_by_id=user.id,
-            )
-            db.session.add(attachment)
+            written.append(_store(contribution, user, checked))
+            db.session.flush()
     except BaseException:
-        # Nothing was stored: the file goes too (it may not exist when the open itself failed).
-        path.unlink(missing_ok=True)
+        # Nothing was stored: the file goes too.
+        _unlink(written)
         raise
-    return attachment
+    return next(attachment for attachment in contribution.attachments if attachment.storage_key == written[0].name)
+
+
+def _unlink(paths):
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def with_files(user, uploads, save):
+    """Save a contribution's form together with the files chosen on it: all or nothing.
+
+    Every chosen file (empty file inputs are skipped) is checked first, and all
+    refusals are reported at once (AttachmentError, on the form's `files`
+    field). Then `save(attach)` runs the saving service (create_draft_once or
+    update), which calls `attach(contribution)` inside its unit of work: the
+    files are stored with the form's other changes, and removed again if that
+    unit does not commit. Returns what `save` returns.
+    """
+    chosen = [upload for upload in uploads if upload is not None and upload.filename]
+    checked, refused = [], []
+    for upload in chosen:
+        try:
+            checked.append(check_upload(upload))
+        except AttachmentError as error:  # too large too: the form keeps what was typed
+            refused.append(f"{secure_filename(upload.filename) or upload.filename}: {error.message}")
+    if refused:
+        raise AttachmentError(_l("A chosen file is not accepted."), fields={"files": " ".join(refused)})
+    if not checked:
+        return save(None)
+    written = []
+
+    def attach(contribution):
+        _check_may_change(contribution, user)
+        written.extend(_store(contribution, user, item) for item in checked)
+
+    try:
+        return save(attach)
+    except BaseException:
+        _unlink(written)
+        raise
+
+
+def remove_files(keys):
+    """Remove stored files (a deleted draft's, once the deletion is committed); a missing one is ignored."""
+    folder = upload_folder()
+    _unlink([folder / key for key in keys if key])
 
 
 def find(contribution, attachment_id):

@@ -3,7 +3,7 @@
 import secrets
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -66,6 +66,15 @@ class CommonFields(FlaskForm):
         default=0,  # not posted (a form from before the field existed): none, never "Not a valid choice"
         description=_l("The Horizon Europe call topic your contribution informs, if any. Topics of your thematic areas are listed first."),
     )
+    # Files to attach, stored with the rest of the form when it is saved (attachments.with_files).
+    files = MultipleFileField(_l("Add files"), description=_l("PDF, DOCX, XLSX, ODT, PNG or JPEG."))
+    # Once changes were requested: what the author tells the reviewers, kept with the new revision.
+    response_to_reviewers = TextAreaField(
+        _l("Your response to the reviewers (optional)"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("What you changed and why, or why you did not follow a suggestion. Reviewers read it beside the changes."),
+        render_kw={"rows": 5},
+    )
     version = HiddenField()
     # New contributions only: a random key rendered with the form, so posting it twice makes one draft.
     creation_key = HiddenField()
@@ -81,11 +90,25 @@ def call_topic_choices(groups):
     return choices
 
 
-def contribution_form(spec, areas, networks, workshops, projects, ref_choices, formdata=None, contribution=None, call_topic_groups=()):
+def contribution_form(
+    spec,
+    areas,
+    networks,
+    workshops,
+    projects,
+    ref_choices,
+    formdata=None,
+    contribution=None,
+    call_topic_groups=(),
+    required=(),
+    response="",
+):
     """The form for one contribution type, filled from `contribution` when editing.
 
     `ref_choices`: for each field referring to other contributions (a technology's capability gaps), the
-    [(id, title)] it offers (services.refs_for_picker).
+    [(id, title)] it offers (services.refs_for_picker). `required`: the service keys of the answers submitting
+    needs (services.required_to_submit), marked as required from the start; the form keeps `novalidate`, so
+    the browser never stops a draft from being saved. `response`: the response to the reviewers saved so far.
     """
 
     class ContributionForm(CommonFields):
@@ -103,6 +126,8 @@ def contribution_form(spec, areas, networks, workshops, projects, ref_choices, f
     form.workshop_id.choices = select_choices([(0, _l("None")), *((workshop.id, workshop.title) for workshop in workshops)])
     form.project_ids.choices = select_choices((project.id, f"{project.acronym} – {project.title}") for project in projects)
     form.call_topic_id.choices = call_topic_choices(call_topic_groups)
+    for key in required:
+        getattr(form, form_field_name(key)).flags.required = True
     if contribution is None and formdata is None:
         form.creation_key.data = secrets.token_urlsafe(24)
     if contribution is not None and formdata is None:
@@ -114,6 +139,7 @@ def contribution_form(spec, areas, networks, workshops, projects, ref_choices, f
         form.call_topic_id.data = contribution.call_topic_id or 0
         form.project_ids.data = [project.id for project in contribution.projects]
         form.version.data = str(contribution.version)
+        form.response_to_reviewers.data = response
         for field in spec.fields:
             value = contribution.fields.get(field.name)
             if field.kind == "date" and value:

@@ -1,6 +1,7 @@
 """Contribution rules: who sees and edits what, drafts, revisions, lists and search, and its workflow."""
 
 import re
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.projects import services as project_services
 from app.projects.models import Project
-from app.sanitising import rich_text_to_plain
+from app.sanitising import clean_plain_text, clean_rich_text, rich_text_to_plain
 from app.service_errors import Conflict, Forbidden, Invalid, NotFound
 from app.timeutil import as_utc, utcnow
 from app.unit_of_work import unit_of_work
@@ -209,7 +210,7 @@ def create_draft(author, payload, creation_key=None):
     return create_draft_once(author, payload, creation_key)[0]
 
 
-def create_draft_once(author, payload, creation_key=None, then=None):
+def create_draft_once(author, payload, creation_key=None, then=None, attach=None):
     """(draft, created): a new draft, or, when `author` already made one with `creation_key`, that one, unchanged.
 
     The new-contribution form carries a random key, and API clients may send
@@ -219,6 +220,9 @@ def create_draft_once(author, payload, creation_key=None, then=None):
     `then` names a step of the edit form (a transition with a `form_label`,
     e.g. "Save and submit") taken in the same transaction: when the step is
     refused, nothing is stored.
+
+    `attach(contribution)` (attachments.with_files) stores the files chosen on
+    the form in the same transaction, before the step.
     """
     if not may_create(author):
         raise ContributionForbidden(_l("Only contributors can create contributions."))
@@ -230,7 +234,7 @@ def create_draft_once(author, payload, creation_key=None, then=None):
             return existing, False
     try:
         with unit_of_work():
-            cleaned = validate(payload)
+            cleaned = _validate_for(payload, then)
             _check_referenced_contributions_visible(author, cleaned)
             _check_workshop_call(cleaned["type"], cleaned.get("workshop_id"))
             contribution = Contribution(
@@ -240,6 +244,8 @@ def create_draft_once(author, payload, creation_key=None, then=None):
             db.session.add(contribution)
             db.session.flush()
             search.index(contribution)
+            if attach is not None:
+                attach(contribution)
             if then is not None:
                 _take_form_step(contribution, then, author)
     except sa.exc.IntegrityError:
@@ -264,11 +270,14 @@ def check_editable(user, contribution):
         raise ContributionConflict(_l("This contribution cannot be edited in its current state."))
 
 
-def update(contribution, actor, payload, expected_version=None, then=None):
+def update(contribution, actor, payload, expected_version=None, then=None, attach=None, response=None):
     """Edit a contribution (PATCH semantics). After the first submission every edit makes a new revision.
 
     `then` names a step of the edit form taken in the same transaction (see
     create_draft_once): when the step is refused, the edit is not stored either.
+    `attach(contribution)` stores the files chosen on the form with the edit.
+    `response`: what the author says to the reviewers, kept with the new
+    revision (only once changes were requested: see can_respond_to_reviewers).
     """
     check_editable(actor, contribution)
     if expected_version is not None and expected_version != contribution.version:
@@ -277,14 +286,18 @@ def update(contribution, actor, payload, expected_version=None, then=None):
         raise Invalid(ANSWERS_NOT_VALID, fields={"type": _l("The type of a contribution cannot change.")})
     try:
         with unit_of_work():
-            cleaned = validate(payload, partial=True, contribution_type=contribution.type)
+            cleaned = _validate_for(payload, then, contribution=contribution)
             _check_referenced_contributions_visible(actor, cleaned)
             if cleaned.get("workshop_id") != contribution.workshop_id:
                 _check_workshop_call(contribution.type, cleaned.get("workshop_id"))
             _apply(contribution, cleaned)
+            if attach is not None:
+                attach(contribution)
             if contribution.submitted_at is not None:
                 contribution.revision += 1
-                record_revision(contribution, actor)
+                revision = record_revision(contribution, actor)
+                if response is not None and can_respond_to_reviewers(actor, contribution):
+                    revision.response_to_reviewers = clean_plain_text(response, multiline=True)[:RESPONSE_MAX]
             search.index(contribution)
             db.session.flush()
             if then is not None:
@@ -292,6 +305,96 @@ def update(contribution, actor, payload, expected_version=None, then=None):
     except StaleDataError:
         raise ContributionConflict(_l("The contribution was changed meanwhile; reload it and try again.")) from None
     return contribution
+
+
+RESPONSE_MAX = 20_000
+
+
+def _validate_for(payload, then, contribution=None):
+    """validate(payload); when the form also takes a step that needs every required answer (a `complete` guard),
+    a refusal names the missing answers too, so the author reads every problem at once."""
+    try:
+        if contribution is None:
+            return validate(payload)
+        return validate(payload, partial=True, contribution_type=contribution.type)
+    except Invalid as error:
+        step = workflow().transitions.get(then) if then is not None else None
+        if step is None or "complete" not in step.guards:
+            raise
+        type_code = contribution.type if contribution is not None else payload.get("type")
+        if type_code not in TYPES:
+            raise
+        missing = missing_in_payload(payload, type_code, contribution)
+        raise Invalid(error.message, fields={**missing, **(error.fields or {})}) from None
+
+
+def answer_problems(payload, then=None, contribution=None):
+    """Every problem saving `payload` (and taking the form's step `then`) would meet, as {key: message}, storing
+    nothing: for a form that already found some, so the author reads them all at once."""
+    try:
+        _validate_for(payload, then, contribution=contribution)
+    except Invalid as error:
+        return dict(error.fields or {})
+    step = workflow().transitions.get(then) if then is not None else None
+    if step is None or "complete" not in step.guards:
+        return {}
+    return missing_in_payload(payload, contribution.type if contribution is not None else payload.get("type"), contribution)
+
+
+def missing_in_payload(payload, type_code, contribution=None):
+    """What submitting would still miss if `payload` (API-shaped, as the form posts it) were saved:
+    {field: message}, the same rule as completeness()."""
+
+    def given(key, default):
+        if key in payload:
+            return payload[key]
+        return getattr(contribution, key, default) if contribution is not None else default
+
+    fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else None
+    answers = SimpleNamespace(
+        type=type_code,
+        title=(given("title", "") or "").strip() if isinstance(given("title", ""), str) else "x",
+        summary=clean_rich_text(given("summary", "") or "") if isinstance(given("summary", ""), str) else "x",
+        areas=(payload.get("thematic_areas") if "thematic_areas" in payload else (contribution.areas if contribution else [])) or [],
+        fields=fields if fields is not None else (dict(contribution.fields) if contribution is not None else {}),
+        projects=(payload.get("project_ids") if "project_ids" in payload else (contribution.projects if contribution else [])) or [],
+    )
+    return missing_fields(answers)
+
+
+def required_to_submit(spec):
+    """The answers submitting a contribution of type `spec` needs, as service keys ("title", "fields.need"),
+    the same rule as completeness(): the form marks them as required from the start."""
+    return list(missing_in_payload({}, spec.code))
+
+
+# --- deleting a draft ------------------------------------------------------------------
+
+
+def can_delete(user, contribution):
+    """The author deletes a draft that was never submitted (nobody else ever saw it); anything submitted stays,
+    and is withdrawn instead."""
+    return bool(can_edit(user, contribution) and contribution.submitted_at is None and in_state(contribution, "private"))
+
+
+def delete_draft(contribution, user):
+    """Delete a never-submitted draft with its attachments; returns the stored files' keys, for the caller to
+    remove once the deletion is committed."""
+    if not can_delete(user, contribution):
+        if not _signed_in(user) or contribution.author_id != user.id:
+            raise ContributionForbidden(_l("Only the author can delete a contribution."))
+        raise ContributionConflict(_l("Only a draft that was never submitted can be deleted; withdraw it instead."))
+    keys = [attachment.storage_key for attachment in contribution.attachments]
+    with unit_of_work():
+        search.forget(contribution)
+        db.session.delete(contribution)
+    return keys
+
+
+def needs_confirmation(step):
+    """Whether taking `step` (a transition definition) asks the user to confirm first: it cannot be undone (it
+    leads into a terminal state, such as withdrawing)."""
+    return step.target in workflow().terminal
 
 
 def _apply(contribution, cleaned):
@@ -376,18 +479,65 @@ def ensure_revision_since_last_decision(contribution, actor):
 
     "Sent back for changes" is the last transition into an `editable` state (the workflow's flag, not a name).
     """
+    sent_back = last_sent_back(contribution)
+    latest = revision(contribution, contribution.revision)
+    if latest is None or sent_back is None or as_utc(latest.created_at) <= as_utc(sent_back.at):
+        contribution.revision += 1
+        record_revision(contribution, actor)
+
+
+def last_sent_back(contribution):
+    """The history entry of the last time the contribution was sent back to its author for changes (the last
+    transition into an `editable` state after submission: its comment is the editor's letter), or None."""
+    if contribution.id is None or contribution.submitted_at is None:
+        return None
     back_to_editable = [transition.name for transition in workflow().transitions_into("editable")]
-    sent_back_at = db.session.scalar(
-        sa.select(sa.func.max(WorkflowHistory.at)).where(
+    return db.session.scalar(
+        sa.select(WorkflowHistory)
+        .where(
             WorkflowHistory.workflow == workflow().name,
             WorkflowHistory.subject_id == contribution.id,
             WorkflowHistory.transition.in_(back_to_editable),
         )
+        .order_by(WorkflowHistory.id.desc())
+        .limit(1)
     )
+
+
+def changes_requested(user, contribution):
+    """While the author revises a contribution sent back for changes: the history entry that sent it back (its
+    comment is the editor's letter, its revision the one reviewed); None otherwise or for anyone but the author."""
+    if not can_respond_to_reviewers(user, contribution):
+        return None
+    return last_sent_back(contribution)
+
+
+def can_respond_to_reviewers(user, contribution):
+    """The author answers the reviewers while revising a contribution that was sent back to them after submission."""
+    return can_edit(user, contribution) and contribution.submitted_at is not None
+
+
+def response_being_written(contribution):
+    """The response to the reviewers saved with a revision since the contribution was last sent back ("" if none),
+    so the edit form shows what the author wrote before saving a draft."""
+    sent_back = last_sent_back(contribution)
     latest = revision(contribution, contribution.revision)
-    if latest is None or sent_back_at is None or as_utc(latest.created_at) <= as_utc(sent_back_at):
-        contribution.revision += 1
-        record_revision(contribution, actor)
+    if sent_back is None or latest is None or as_utc(latest.created_at) <= as_utc(sent_back.at):
+        return ""
+    return latest.response_to_reviewers or ""
+
+
+def responses_to_reviewers(contribution, after=0, up_to=None):
+    """[(revision number, response)] the author wrote with the revisions after `after` up to `up_to` (all by
+    default), those with a response only: reviewers read them next to the changes."""
+    query = sa.select(ContributionRevision.number, ContributionRevision.response_to_reviewers).where(
+        ContributionRevision.contribution_id == contribution.id,
+        ContributionRevision.number > after,
+        ContributionRevision.response_to_reviewers != "",
+    )
+    if up_to is not None:
+        query = query.where(ContributionRevision.number <= up_to)
+    return [tuple(row) for row in db.session.execute(query.order_by(ContributionRevision.number))]
 
 
 def revision(contribution, number):

@@ -18,7 +18,9 @@ from app.contributions.types import TYPES
 from app.converters import id_arg, optional_number
 from app.forms import show_service_error
 from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.reviews import services as review_services
+from app.reviews.models import ACCEPT, REJECT, REVISE
 from app.service_errors import Invalid, ServiceError
 from app.workflow import TransitionError
 
@@ -28,6 +30,8 @@ PER_PAGE = 20
 # The form's search buttons (projects, contributions a field refers to): they post the form back with what they found.
 SEARCH_ACTIONS = ("search_projects", "search_contributions")
 SUGGESTIONS_MAX = 20
+# A reviewer's advice in words, for the author's notice.
+RECOMMENDATION_WORDS = {ACCEPT: _l("Accept"), REVISE: _l("Revise"), REJECT: _l("Reject")}
 
 
 def _me():
@@ -62,6 +66,7 @@ def _build_form(spec, contribution=None, formdata=None):
     networks = current_user.networks or community_services.networks()
     if contribution is not None and contribution.network is not None and contribution.network not in networks:
         networks = [*networks, contribution.network]
+    responding = contribution is not None and services.can_respond_to_reviewers(current_user, contribution)
     return contribution_form(
         spec,
         community_services.thematic_areas(),
@@ -72,6 +77,8 @@ def _build_form(spec, contribution=None, formdata=None):
         formdata=formdata,
         contribution=contribution,
         call_topic_groups=services.call_topics_for_choice(area_codes),
+        required=services.required_to_submit(spec),
+        response=services.response_being_written(contribution) if responding and formdata is None else "",
     )
 
 
@@ -93,6 +100,18 @@ def _show_errors(form, error):
     show_service_error(form, Invalid(error.message, fields))
 
 
+def _all_problems(form, spec, contribution=None):
+    """The form's own checks failed: add what the services would also refuse (and, for a step, what is missing),
+    so every problem is reported at once."""
+    if form.csrf_token.errors:
+        return
+    problems = services.answer_problems(payload_from(form, spec), then=_step_asked(), contribution=contribution)
+    for key, message in problems.items():
+        field = getattr(form, form_field_name(key), None)
+        if field is not None and hasattr(field, "errors") and not field.errors:
+            field.errors = [*field.errors, message]
+
+
 def _label_of(key, spec):
     """What people call an answer named by a service key ("fields.need", "title"): its label, never the key."""
     if key.startswith("fields."):
@@ -102,8 +121,23 @@ def _label_of(key, spec):
     return str(unbound.args[0]) if unbound is not None and getattr(unbound, "args", None) else None
 
 
+def _changes_notice(contribution):
+    """While the author revises a contribution sent back for changes: the editor's letter and the reviews of the
+    revision sent back (without reviewer names), for the notice on the contribution and edit pages; else None."""
+    sent_back = services.changes_requested(current_user, contribution)
+    if sent_back is None:
+        return None
+    reviews = [
+        {**review, "recommendation_word": RECOMMENDATION_WORDS.get(review["recommendation"], review["recommendation"])}
+        for review in review_services.reviews_visible_to(current_user, contribution)
+        if review["revision"] == sent_back.revision
+    ]
+    return {"letter": sent_back.comment, "at": sent_back.at, "revision": sent_back.revision, "reviews": reviews}
+
+
 def _render_form(spec, form, contribution=None, status=200):
-    missing = services.completeness(contribution) if contribution is not None else {}
+    # Once the form reports problems, its error summary lists them all; the stored answers' list would repeat them.
+    missing = services.completeness(contribution) if contribution is not None and not form.errors else {}
     return (
         render_template(
             "contributions/form.html",
@@ -112,6 +146,9 @@ def _render_form(spec, form, contribution=None, status=200):
             contribution=contribution,
             missing={form_field_name(key): message for key, message in missing.items()},
             form_steps=services.form_steps(current_user, contribution),
+            notice=_changes_notice(contribution) if contribution is not None else None,
+            responding=contribution is not None and services.can_respond_to_reviewers(current_user, contribution),
+            can_delete=contribution is not None and services.can_delete(current_user, contribution),
         ),
         status,
     )
@@ -141,14 +178,20 @@ def create(type_code):
         return _render_form(spec, _prefilled(_build_form(spec)))
     form = _build_form(spec, formdata=request.form)
     if not form.validate_on_submit():
+        _all_problems(form, spec)
         return _render_form(spec, form, status=422)
     if request.form.get("action") in SEARCH_ACTIONS:
         return _render_form(spec, form)
     step = _step_asked()
     try:
-        # Saving and the step are one transaction: a refused step stores nothing, and the form keeps what was typed.
-        contribution, created = services.create_draft_once(
-            current_user, payload_from(form, spec), form.creation_key.data or None, then=step
+        # Saving, the chosen files and the step are one transaction: a refused file or step stores nothing, and
+        # the form keeps what was typed.
+        contribution, created = attachments.with_files(
+            current_user,
+            request.files.getlist(form.files.name),
+            lambda attach: services.create_draft_once(
+                current_user, payload_from(form, spec), form.creation_key.data or None, then=step, attach=attach
+            ),
         )
     except ServiceError as error:
         if error.status == 403:
@@ -176,14 +219,29 @@ def edit(contribution_id):
         return _render_form(spec, _build_form(spec, contribution), contribution)
     form = _build_form(spec, contribution, formdata=request.form)
     if not form.validate_on_submit():
+        _all_problems(form, spec, contribution)
         return _render_form(spec, form, contribution, status=422)
     if request.form.get("action") in SEARCH_ACTIONS:
         return _render_form(spec, form, contribution)
     step = _step_asked()
     version = optional_number(form.version.data)
+    response = form.response_to_reviewers.data if services.can_respond_to_reviewers(current_user, contribution) else None
     try:
-        # Saving and the step are one transaction: a refused step stores nothing, and the form keeps what was typed.
-        services.update(contribution, current_user, payload_from(form, spec), expected_version=version, then=step)
+        # Saving, the chosen files and the step are one transaction: a refused file or step stores nothing, and
+        # the form keeps what was typed.
+        attachments.with_files(
+            current_user,
+            request.files.getlist(form.files.name),
+            lambda attach: services.update(
+                contribution,
+                current_user,
+                payload_from(form, spec),
+                expected_version=version,
+                then=step,
+                attach=attach,
+                response=response,
+            ),
+        )
     except ServiceError as error:
         if error.status == 403:
             raise
@@ -216,6 +274,9 @@ def detail(contribution_id):
     follows_review = services.can_follow_review(current_user, contribution)
     return render_template(
         "contributions/detail.html",
+        notice=_changes_notice(contribution),
+        can_delete=services.can_delete(current_user, contribution),
+        confirm_first={step.name for step in services.allowed_steps(current_user, contribution) if services.needs_confirmation(step)},
         contribution=contribution,
         spec=spec,
         follows_review=follows_review,
@@ -247,7 +308,13 @@ def diff(contribution_id):
     if old is None or new is None:
         abort(404)
     return render_template(
-        "contributions/diff.html", contribution=contribution, old=old, new=new, changes=compare(old, new), numbers=numbers
+        "contributions/diff.html",
+        contribution=contribution,
+        old=old,
+        new=new,
+        changes=compare(old, new),
+        numbers=numbers,
+        responses=services.responses_to_reviewers(contribution, after=old.number, up_to=new.number) if new.number > old.number else [],
     )
 
 
@@ -271,6 +338,45 @@ def apply_transition(contribution_id):
         return redirect(url_for("contributions.detail", contribution_id=contribution.id)), 303
     flash(_("Done. The state is now “%(state)s”.", state=_(services.workflow().states[contribution.state].label)), "success")
     return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+
+
+@bp.get("/contributions/<id:contribution_id>/transitions/<name>")
+@login_required
+def confirm_transition(contribution_id, name):
+    """The page asking to confirm a step that cannot be undone (withdrawing), also without JavaScript."""
+    contribution = services.contribution_for(current_user, contribution_id)
+    step = next((step for step in services.allowed_steps(current_user, contribution) if step.name == name), None)
+    if step is None:
+        abort(404)
+    return render_template(
+        "contributions/confirm_transition.html",
+        contribution=contribution,
+        transition=step,
+        transition_form=TransitionForm(),
+        workflow=services.workflow(),
+    )
+
+
+@bp.route("/contributions/<id:contribution_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(contribution_id):
+    """Delete a draft that was never submitted: a confirmation page, then the deletion (POST)."""
+    contribution = services.contribution_for(current_user, contribution_id)
+    if not services.can_delete(current_user, contribution):
+        if contribution.author_id != current_user.id:
+            abort(403)
+        flash(_("Only a draft that was never submitted can be deleted; withdraw it instead."), "error")
+        return redirect(url_for("contributions.detail", contribution_id=contribution.id)), 303
+    form = TransitionForm()
+    if request.method == "GET":
+        return render_template("contributions/confirm_delete.html", contribution=contribution, form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    title = contribution.title
+    keys = services.delete_draft(contribution, current_user)
+    attachments.remove_files(keys)
+    flash(_("Deleted: %(title)s", title=title), "success")
+    return redirect(url_for("contributions.mine"))
 
 
 @bp.get("/contributions/<id:contribution_id>/revisions/<id:number>")
@@ -395,11 +501,21 @@ def download_attachment(contribution_id, attachment_id):
     return response
 
 
-@bp.post("/contributions/<id:contribution_id>/attachments/<id:attachment_id>/remove")
+@bp.route("/contributions/<id:contribution_id>/attachments/<id:attachment_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_attachment(contribution_id, attachment_id):
+    """Remove an attachment: a confirmation page (GET), then the removal (POST)."""
     contribution = services.contribution_for(current_user, contribution_id)
     attachment = attachments.attachment_of(contribution, attachment_id)
+    if request.method == "GET":
+        if not attachments.can_change_attachments(current_user, contribution):
+            if contribution.author_id != current_user.id:
+                abort(403)
+            flash(_("Attachments can be changed only while the contribution can be edited."), "error")
+            return redirect(url_for("contributions.detail", contribution_id=contribution.id)), 303
+        return render_template(
+            "contributions/confirm_remove_attachment.html", contribution=contribution, attachment=attachment, form=TransitionForm()
+        )
     if not TransitionForm().validate_on_submit():
         abort(400)
     try:

@@ -147,5 +147,5 @@ def test_the_contribution_page_shows_state_steps_and_history_translated(app, cli
     page = browser.get(f"/contributions/{created['id']}").get_data(as_text=True)
     assert "[fr] Submitted ◀" in _svg(page) and "[fr] Contribution review — [fr] Submitted" in page
     assert "[fr] Submitted</span>" in page  # the state badge
-    assert ">[fr] Withdraw</button>" in page  # the step the author may take
+    assert ">[fr] Withdraw…</a>" in page  # the step the author may take (to its confirmation page: it cannot be undone)
     assert ": [fr] Submitted · " in page  # the history entry's label

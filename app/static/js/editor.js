@@ -31,6 +31,8 @@
       if (!label.id) { label.id = textarea.id + "-label"; }
       region.setAttribute("aria-labelledby", label.id);
     }
+    // A field that submitting needs says so on the editable region too.
+    if (textarea.required) { region.setAttribute("aria-required", "true"); }
     if (textarea.getAttribute("aria-describedby")) {
       region.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
     }
