@@ -1,16 +1,34 @@
-"""The whole review journey in the browser, with the e-mails it sends."""
+"""The whole review journey in the browser, with the e-mails it sends: the reviewer accepts the request before
+reviewing, sees the review done, finds the changes of the next revision, and reads the decision afterwards."""
 
 import pytest
 
 from tests.browser.support import assert_accessible, sign_in
+from tests.browser.test_layout import overflow
 from tests.contributions.samples import payload
 
 pytestmark = pytest.mark.browser
 
+PHONE = {"width": 390, "height": 844}
 
-def review(page, title, recommendation):
+
+def open_review(page, title):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My reviews").click()
     page.get_by_role("link", name=title).first.click()
+
+
+def accept_request(page, title):
+    """Being asked to review is a request: the reviewer reads the contribution, then accepts."""
+    open_review(page, title)
+    assert page.get_by_role("heading", name="You are asked to review this contribution").is_visible()
+    assert page.get_by_role("button", name="Save my review").count() == 0
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accept this review").click()
+    assert "You accepted this review" in page.get_by_role("status").inner_text()
+
+
+def review(page, title, recommendation):
+    open_review(page, title)
     page.get_by_role("group", name="Recommendation").get_by_label(recommendation, exact=True).check()
     for score, value in (("Relevance", "4"), ("Evidence", "3"), ("Urgency", "5")):
         page.get_by_role("group", name=f"{score} (1 low – 5 high)").get_by_label(value, exact=True).check()
@@ -20,12 +38,16 @@ def review(page, title, recommendation):
     assert "Your review is saved" in page.get_by_role("status").inner_text()
 
 
-def decide(page, contribution_id, button, comment=None):
+def decide(page, contribution_id, decision, letter=None):
+    """The decision page's one form: the step, the letter to the author, the confirmation."""
     page.goto(f"/desk/contributions/{contribution_id}")
-    if comment:
-        page.get_by_label(f"Comment for “{button}”").fill(comment)
+    form = page.locator("#decision-form")
+    form.get_by_label(decision, exact=True).check()
+    if letter:
+        form.get_by_label("Letter to the author").fill(letter)
+    form.get_by_label("I have read the reviews and confirm this decision").check()
     with page.expect_navigation():
-        page.get_by_role("button", name=button, exact=True).click()
+        form.get_by_role("button", name="Send the decision").click()
 
 
 def test_submit_review_request_changes_resubmit_accept(app, new_page, make_user, mailbox):
@@ -52,18 +74,32 @@ def test_submit_review_request_changes_resubmit_accept(app, new_page, make_user,
     sign_in(editor_page, editor.email)
     editor_page.get_by_role("navigation", name="Main").get_by_role("link", name="Editor's desk").click()
     assert_accessible(editor_page, "desk")
-    editor_page.get_by_role("link", name=title).click()
+    editor_page.get_by_role("link", name=title).first.click()
     assert_accessible(editor_page, "decision-submitted")
-    with editor_page.expect_navigation():
-        editor_page.get_by_role("button", name="Send to review", exact=True).click()
+    decide(editor_page, contribution_id, "Send to review")
+    # Editors read each reviewer's answer to the request.
+    editor_page.goto(f"/desk/contributions/{contribution_id}")
+    assert editor_page.get_by_text("no answer yet").count() == 2
 
     reviewer_pages = []
-    for reviewer in reviewers:
+    for number, reviewer in enumerate(reviewers):
         page = new_page()
         sign_in(page, reviewer.email)
+        if number == 0:
+            open_review(page, title)
+            assert_accessible(page, "review-request")
+        accept_request(page, title)
+        if number == 0:
+            assert_accessible(page, "review-form")
         review(page, title, "Accept")
         reviewer_pages.append(page)
-    assert_accessible(reviewer_pages[0], "review-form")
+    # A submitted review shows as done.
+    first = reviewer_pages[0]
+    first.get_by_role("navigation", name="Main").get_by_role("link", name="My reviews").click()
+    done = first.locator("section", has=first.get_by_role("heading", name="Done (1)"))
+    assert title in done.inner_text()
+    assert first.get_by_role("heading", name="To do (0)").is_visible()
+    assert_accessible(first, "my-reviews")
 
     decide(editor_page, contribution_id, "Request changes", "Please quantify the incidents.")
 
@@ -72,6 +108,11 @@ def test_submit_review_request_changes_resubmit_accept(app, new_page, make_user,
     with author_page.expect_navigation():
         author_page.get_by_role("button", name="Save and resubmit").click()
 
+    # The new revision: the reviewer finds the changes since the revision they reviewed, and their earlier review folded.
+    open_review(first, title)
+    assert first.get_by_role("link", name="Changes from revision 1, which you reviewed, to revision 2").is_visible()
+    assert first.get_by_text("Your review of revision 1").is_visible()
+    assert_accessible(first, "review-revision-2")
     for page in reviewer_pages:
         review(page, title, "Accept")
     editor_page.goto(f"/desk/contributions/{contribution_id}")
@@ -86,6 +127,26 @@ def test_submit_review_request_changes_resubmit_accept(app, new_page, make_user,
     assert "State: Accepted" in author_page.locator("main").inner_text()
     assert any("revision 2" in step for step in steps)
     assert_accessible(author_page, "accepted-contribution")
+
+    # After the decision the reviewer reads their review and the decision.
+    open_review(first, title)
+    decision = first.locator("section", has=first.get_by_role("heading", name="The editors' decision"))
+    assert "Revision 2: Accepted" in decision.inner_text() and "Revision 1: Changes requested" in decision.inner_text()
+    assert "Please quantify the incidents." in decision.inner_text()
+    assert (
+        "Clear need; add figures."
+        in first.locator("section", has=first.get_by_role("heading", name="Your review of revision 2")).inner_text()
+    )
+    assert_accessible(first, "review-after-decision")
+    review_address = first.url
+
+    # The reviewer's pages on a phone: accessible, nothing wider than the screen.
+    phone = new_page(PHONE)
+    sign_in(phone, reviewers[0].email)
+    for name, address in (("my-reviews-phone", "/reviews"), ("review-phone", review_address)):
+        phone.goto(address)
+        assert_accessible(phone, name)
+        assert overflow(phone)["extra"] <= 0, (name, overflow(phone))
 
     notifications = new_page()
     sign_in(notifications, author.email)
