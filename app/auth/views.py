@@ -23,6 +23,7 @@ from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.main.forms import language_choices
 from app.redirects import safe_target
+from app.reviews import desk
 
 bp = Blueprint("auth", __name__)
 
@@ -49,7 +50,9 @@ def login():
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            # An editor's home is their desk (with its counts); everyone else's the home page.
+            home = url_for("reviews.desk") if desk.home_is_desk(user) else url_for("main.home")
+            return redirect(safe_target(request.args.get("next"), home))
         mark_sign_in_failed()
         status = 401
         form.password.errors.append(_("The e-mail address or password is not correct, or the account is deactivated."))

@@ -47,6 +47,11 @@ _PRIORITY_LABEL = dict(PRIORITIES)
 # --- the desk --------------------------------------------------------------------------
 
 
+def home_is_desk(user):
+    """An editor's home after signing in is their desk."""
+    return bool(user and user.is_authenticated and user.has_role("editor"))
+
+
 def scope_areas(user, scope):
     """The areas a desk scope covers: "mine" the areas the user is attached to (of those they may decide on), "all" every one."""
     areas = services.desk_areas(user)

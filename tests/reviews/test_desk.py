@@ -434,3 +434,41 @@ def test_bulk_actions_are_for_editors_only(signed_in, contributor, desk_world):
     web = signed_in(contributor)
     token = csrf_token(web, "/contributions/mine")
     assert web.post("/desk/bulk", data={"csrf_token": token, "action": "export", "contribution_ids": ["1"]}).status_code == 403
+
+
+# --- the editor's way in: home after signing in, navigation ----------------------------------
+
+
+def test_an_editor_lands_on_their_desk_after_signing_in(app, make_user):
+    from tests.factories import PASSWORD
+    from tests.support import sign_in
+
+    editor = make_user(["editor"], area_codes=["BM"])
+    assert sign_in(app.test_client(), editor.email, PASSWORD).location == "/desk"
+
+
+def test_others_land_on_the_home_page_and_a_next_page_wins(app, make_user):
+    from tests.factories import PASSWORD
+    from tests.support import post_form
+
+    contributor = make_user(["contributor"])
+    editor = make_user(["editor"], area_codes=["BM"])
+    from tests.support import sign_in
+
+    assert sign_in(app.test_client(), contributor.email, PASSWORD).location == "/"
+    client = app.test_client()
+    response = post_form(client, "/login?next=/reports/manage", {"email": editor.email, "password": PASSWORD}, token_from="/login")
+    assert response.location == "/reports/manage"
+
+
+def test_the_desk_and_the_report_workspace_are_in_the_navigation_of_editors_only(signed_in, make_user):
+    editor_page = signed_in(make_user(["editor"], area_codes=["BM"])).get("/desk").get_data(as_text=True)
+    nav = editor_page[editor_page.index('class="main-nav"') : editor_page.index("</nav>", editor_page.index('class="main-nav"'))]
+    assert 'href="/desk" aria-current="page"' in nav and 'href="/reports/manage"' in nav
+    contributor_page = signed_in(make_user(["contributor"])).get("/").get_data(as_text=True)
+    assert 'href="/desk"' not in contributor_page and 'href="/reports/manage"' not in contributor_page
+
+
+def test_my_reviews_is_not_marked_current_on_the_desk(signed_in, make_user):
+    page = signed_in(make_user(["editor", "reviewer"], area_codes=["BM"])).get("/desk").get_data(as_text=True)
+    assert 'href="/reviews" aria-current="page"' not in page
