@@ -197,6 +197,8 @@ def create(type_code):
         if error.status == 403:
             raise
         _show_errors(form, error)
+        if isinstance(error, attachments.AttachmentError):
+            _all_problems(form, spec)  # a refused file stopped the save before its answers were checked
         return _render_form(spec, form, status=error.status)
     if not created:
         # The same form posted again (a double click, a resent page): its draft exists already.
@@ -246,6 +248,8 @@ def edit(contribution_id):
         if error.status == 403:
             raise
         _show_errors(form, error)
+        if isinstance(error, attachments.AttachmentError):
+            _all_problems(form, spec, contribution)  # a refused file stopped the save before its answers were checked
         return _render_form(spec, form, contribution, status=error.status)
     return _after_save(contribution, step)
 

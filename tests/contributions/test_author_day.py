@@ -354,3 +354,14 @@ def test_saving_a_draft_with_missing_answers_lists_only_what_is_wrong(signed_in,
     html = web.post("/contributions/new/capability_gap", data=data).get_data(as_text=True)
     summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
     assert 'href="#title"' in summary and 'href="#summary"' not in summary
+
+
+def test_a_refused_file_and_wrong_answers_are_reported_together(signed_in, make_user):
+    web = signed_in(make_user(["contributor"]))
+    token = csrf_token(web, "/contributions/new/trend")
+    data = {**form_data(payload("trend", title=""), token), "action": "save", "files": [(io.BytesIO(b"MZ not a document"), "tool.pdf")]}
+    response = web.post("/contributions/new/trend", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    assert 'href="#files"' in summary and 'href="#title"' in summary
