@@ -136,6 +136,7 @@ def test_an_outcome_citing_a_project_is_accepted_through_the_pages_and_listed(ap
             )
         web = signed_in(reviewer)
         token = csrf_token(web, f"/reviews/{assignment_id}")
+        assert web.post(f"/reviews/{assignment_id}/accept", data={"csrf_token": token}).status_code == 302
         review = {
             "csrf_token": token,
             "recommendation": "accept",

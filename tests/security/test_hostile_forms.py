@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
+from app.timeutil import utcnow
 from tests.contributions.hostile_corpus import (
     FORM_LONG_TEXT,
     FORM_MARKUP,
@@ -265,11 +266,15 @@ def _setup_review(app, make_user, ids):
 
     (ids["in_review"],) = _in_review(app, ids)
     with app.app_context():
-        ids["assignment"] = db.session.scalar(
-            sa.select(ReviewerAssignment.id).where(
+        assignment = db.session.scalar(
+            sa.select(ReviewerAssignment).where(
                 ReviewerAssignment.contribution_id == ids["in_review"], ReviewerAssignment.reviewer_id == ids["people"]["reviewer"].id
             )
         )
+        # The reviewer has accepted the request: the review form is open.
+        assignment.accepted_at = utcnow()
+        ids["assignment"] = assignment.id
+        db.session.commit()
 
 
 def _read_review(app, ids):
