@@ -46,6 +46,12 @@ def _render(assignment, form=None, decline_form=None, status=200):
         if page.current_review is not None:
             _fill_from(form, page.current_review)
     contribution = page.contribution
+    # Beside the diff: what the author told the reviewers with the revisions since the one this reviewer reviewed.
+    responses = (
+        contribution_services.responses_to_reviewers(contribution, after=page.reviewed_revision, up_to=contribution.revision)
+        if page.shows_contribution and page.reviewed_revision
+        else []
+    )
     return render_template(
         "reviews/review.html",
         page=page,
@@ -57,6 +63,7 @@ def _render(assignment, form=None, decline_form=None, status=200):
         decline_form=decline_form or DeclineForm(formdata=None),
         workflow=contribution_services.workflow(),
         recommendation_labels=requests.RECOMMENDATION_LABELS,
+        responses=responses,
     ), status
 
 

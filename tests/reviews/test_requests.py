@@ -357,6 +357,30 @@ def test_a_new_revision_links_the_diff_from_the_one_reviewed_and_folds_the_earli
     assert "Review the new revision 2" in web.get("/reviews").get_data(as_text=True)
 
 
+def test_a_new_revision_shows_the_authors_response_beside_the_diff_as_plain_text(app, signed_in, world):
+    from app.auth.models import User
+    from app.contributions import services as contributions
+    from app.contributions.models import Contribution
+    from app.extensions import db
+    from tests.api.support import post_transition
+
+    web = signed_in(world["reviewer"])
+    accept(web, world["assignment_id"])
+    write_review(web, world["assignment_id"])
+    post_transition(app, app.test_client(), world["editor"].id, world["contribution_id"], "request_changes", comment="Add figures.")
+    with app.app_context():
+        contribution = db.session.get(Contribution, world["contribution_id"])
+        author = db.session.get(User, world["author"].id)
+        contributions.update(contribution, author, {"title": contribution.title + " (v2)"}, response="Figures added in <b>section 2</b>.")
+        contributions.transition(db.session.get(Contribution, world["contribution_id"]), "resubmit", author)
+
+    html = web.get(f"/reviews/{world['assignment_id']}").get_data(as_text=True)
+    changes = section_text(html, "changes-heading")
+    assert "The author's response to the reviewers" in changes
+    assert "Figures added in &lt;b&gt;section 2&lt;/b&gt;." in html
+    assert "<b>section 2</b>" not in html
+
+
 # --- the request e-mail --------------------------------------------------------------------------------
 
 
