@@ -172,7 +172,9 @@ def render_html(data, for_pdf=False):
 def render_pdf(data):
     from weasyprint import HTML
 
-    return HTML(string=render_html(data, for_pdf=True), base_url=None).write_pdf()
+    # Tagged PDF/UA-1, so screen readers can read it: the structure comes from the HTML
+    # (headings, lists, tables), the title from <title> and the language from <html lang>.
+    return HTML(string=render_html(data, for_pdf=True), base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def render_json(data):
