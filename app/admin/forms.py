@@ -58,6 +58,8 @@ class ApproveAccessForm(FlaskForm):
         default=["contributor"],
     )
     areas = MultiCheckboxField(_l("Thematic areas (for reviewers and editors)"), choices=[])
+    # "" for none, "named" for the network the applicant named when it is not known yet, else a network's id.
+    network = SelectField(_l("Network"), choices=[], default="")
 
 
 class RejectAccessForm(FlaskForm):

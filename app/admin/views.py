@@ -189,22 +189,51 @@ def _access_request_or_404(request_id):
     return access_request
 
 
-def _approve_form():
-    form = forms.ApproveAccessForm()
+def _named_network(access_request):
+    """The known network the applicant named, if they named one that exists."""
+    if not access_request.network_name:
+        return None
+    return community_services.find_network_by_name(access_request.network_name)
+
+
+def _approve_form(access_request):
+    """The approval form; the network the applicant named is chosen already (to be created if it is not known)."""
+    named = _named_network(access_request)
+    if named is not None:
+        preselected = str(named.id)
+    elif access_request.network_name:
+        preselected = auth_services.NAMED_NETWORK
+    else:
+        preselected = ""
+    form = forms.ApproveAccessForm(data=_shown({"network": preselected}))
     form.areas.choices = select_choices((area.code, f"{area.code} – {area.name}") for area in community_services.thematic_areas())
+    network_choices = [("", _("None"))]
+    if access_request.network_name and named is None:
+        network_choices.append(
+            (auth_services.NAMED_NETWORK, _("%(name)s (new network, created on approval)", name=access_request.network_name))
+        )
+    network_choices.extend((str(network.id), network.name) for network in community_services.networks())
+    form.network.choices = select_choices(network_choices)
     return form
 
 
+def _chosen_network(form):
+    """What the approval form's network choice means for the service (see approve_access_request)."""
+    if form.network.data == auth_services.NAMED_NETWORK:
+        return auth_services.NAMED_NETWORK
+    if not form.network.data:
+        return None
+    return community_services.get_network(int(form.network.data))
+
+
 def _render_access_request(access_request, approve_form=None, reject_form=None, status=200):
-    network = None
-    if access_request.network_name:
-        network = community_services.find_network_by_name(access_request.network_name)
+    network = _named_network(access_request)
     return render_template(
         "admin/access_request.html",
         access_request=access_request,
         network=network,
         can_decide=auth_services.can_decide_access_request(access_request),
-        approve_form=approve_form or _approve_form(),
+        approve_form=approve_form or _approve_form(access_request),
         reject_form=reject_form or forms.RejectAccessForm(),
     ), status
 
@@ -226,10 +255,12 @@ def access_request(request_id):
 @roles_required("admin")
 def approve_access_request(request_id):
     access_request = _access_request_or_404(request_id)
-    form = _approve_form()
+    form = _approve_form(access_request)
     if form.validate_on_submit():
         try:
-            auth_services.approve_access_request(access_request, _me(), roles=form.roles.data, area_codes=form.areas.data)
+            auth_services.approve_access_request(
+                access_request, _me(), roles=form.roles.data, area_codes=form.areas.data, network=_chosen_network(form)
+            )
         except auth_services.AccountError as error:
             show_service_error(form, error)
         else:

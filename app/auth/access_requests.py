@@ -47,11 +47,20 @@ def request_access(email, name, organisation, country, network_name, motivation)
     return access_request
 
 
+# Approving with this "network" joins the one the applicant named, creating it if it is not known yet.
+NAMED_NETWORK = "named"
+
+
 @transactional
-def approve_access_request(access_request, approver, roles=("contributor",), area_codes=()):
-    """Approve and invite; claiming the pending request first means a double click or two admins send one invitation."""
+def approve_access_request(access_request, approver, roles=("contributor",), area_codes=(), network=NAMED_NETWORK):
+    """Approve and invite; claiming the pending request first means a double click or two admins send one invitation.
+
+    `network` is the Network the invited account joins, None for none, or
+    NAMED_NETWORK for the one the applicant named (created if unknown).
+    """
     _claim_access_request(access_request, approver, REQUEST_APPROVED)
-    network = get_or_create_network(access_request.network_name) if access_request.network_name else None
+    if network == NAMED_NETWORK:
+        network = get_or_create_network(access_request.network_name) if access_request.network_name else None
     # One unit: the claim, the network and the invitation are committed together, or none of them.
     invitation = invite(
         access_request.email,

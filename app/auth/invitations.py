@@ -21,6 +21,9 @@ from app.timeutil import as_utc, utcnow
 from app.unit_of_work import transactional, unit_of_work
 from app.urls import external_url, signed_serializer
 
+# The roles whose work is scoped by thematic area: inviting one without an area would make a useless account.
+ROLES_NEEDING_AREAS = ("reviewer", "editor")
+
 
 @transactional
 def invite(email, roles, invited_by, name="", organisation="", area_codes=(), network=None):
@@ -33,7 +36,11 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
         raise AccountForbidden(_l("You may not grant the role: %(roles)s", roles=", ".join(sorted(forbidden))), "roles")
     if find_user_by_email(email):
         raise AccountConflict(_l("A user with this e-mail address already exists."), "email")
+    if open_invitation_to(email) is not None:
+        raise AccountError(_l("An invitation to this address is still open: withdraw it first, or wait until it expires."), "email")
     areas = resolve_areas(area_codes)  # refuses unknown codes now rather than at acceptance
+    if not areas and set(roles) & set(ROLES_NEEDING_AREAS):
+        raise AccountError(_l("Reviewers and editors work in thematic areas: choose at least one."), "areas")
 
     nonce = secrets.token_urlsafe(24)
     invitation = Invitation(
@@ -63,6 +70,20 @@ def invite(email, roles, invited_by, name="", organisation="", area_codes=(), ne
     # no e-mail can carry it (see invitation_link_to_hand_over).
     invitation.link = link
     return invitation
+
+
+def open_invitation_to(email):
+    """The invitation to `email` that can still be accepted (not accepted, withdrawn or expired), if any."""
+    return db.session.scalar(
+        sa.select(Invitation)
+        .where(
+            Invitation.email == normalise_email(email),
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .limit(1)
+    )
 
 
 def invitation_link_to_hand_over(invitation):

@@ -14,6 +14,7 @@ their public names so `from app.auth import services` keeps working:
 """
 
 from app.auth.access_requests import (
+    NAMED_NETWORK,
     access_requests_page,
     approve_access_request,
     count_pending_access_requests,
@@ -71,6 +72,7 @@ from app.community.services import get_or_create_network
 
 __all__ = [
     "COMMON_PASSWORDS_FILE",
+    "NAMED_NETWORK",
     "TOKEN_PREFIX",
     "USER_STATUSES",
     "AccountConflict",

@@ -2,6 +2,8 @@
 
 import re
 
+import sqlalchemy as sa
+
 from app.auth.models import AccessRequest, Invitation
 from app.extensions import db
 from tests.support import post_form
@@ -168,3 +170,69 @@ def test_network_named_in_a_request_reuses_an_existing_one_whatever_the_case(adm
         return db.session.scalar(db.select(db.func.count()).select_from(Network))
 
     assert in_app(approve) == 1
+
+
+# --- the network the applicant named ------------------------------------------------
+
+
+def _network_select(html):
+    return re.search(r'<select[^>]*name="network".*?</select>', html, re.S).group(0)
+
+
+def test_approval_form_preselects_the_known_network_the_applicant_named(admin_client, make_access_request, in_app):
+    from tests.factories import NetworkFactory
+
+    network_id = in_app(lambda: NetworkFactory(name="ILEAnet").id)
+    request_id = make_access_request(network_name="ileanet")
+    select = _network_select(admin_client.get(f"/admin/access-requests/{request_id}").get_data(as_text=True))
+    assert re.search(rf'<option[^>]*selected[^>]*value="{network_id}"|<option[^>]*value="{network_id}"[^>]*selected', select)
+
+
+def test_approval_form_offers_to_create_an_unknown_network(admin_client, make_access_request):
+    request_id = make_access_request(network_name="Brand New Net")
+    select = _network_select(admin_client.get(f"/admin/access-requests/{request_id}").get_data(as_text=True))
+    assert re.search(r'<option[^>]*selected[^>]*value="named"|<option[^>]*value="named"[^>]*selected', select)
+    assert "Brand New Net" in select
+
+
+def test_approval_joins_the_network_chosen_on_the_form(admin_client, make_access_request, in_app):
+    from tests.factories import NetworkFactory
+
+    other_id = in_app(lambda: NetworkFactory(name="Other Net").id)
+    request_id = make_access_request(email="chooser@example.eu", network_name="Brand New Net")
+    response = post_form(
+        admin_client,
+        f"/admin/access-requests/{request_id}/approve",
+        {"roles": ["contributor"], "network": str(other_id)},
+        token_from=f"/admin/access-requests/{request_id}",
+    )
+    assert response.status_code == 302
+    invitation_id = _request(in_app, request_id)["invitation_id"]
+    assert in_app(lambda: db.session.get(Invitation, invitation_id).network_id) == other_id
+
+
+def test_approval_with_the_named_network_creates_it(admin_client, make_access_request, in_app):
+    from app.community.models import Network
+
+    request_id = make_access_request(email="namer@example.eu", network_name="Brand New Net")
+    response = post_form(
+        admin_client,
+        f"/admin/access-requests/{request_id}/approve",
+        {"roles": ["contributor"], "network": "named"},
+        token_from=f"/admin/access-requests/{request_id}",
+    )
+    assert response.status_code == 302
+    names = in_app(lambda: db.session.scalars(sa.select(Network.name)).all())
+    assert names == ["Brand New Net"]
+
+
+def test_approval_with_no_network_joins_none(admin_client, make_access_request, in_app):
+    request_id = make_access_request(email="loner@example.eu", network_name="Brand New Net")
+    post_form(
+        admin_client,
+        f"/admin/access-requests/{request_id}/approve",
+        {"roles": ["contributor"], "network": ""},
+        token_from=f"/admin/access-requests/{request_id}",
+    )
+    invitation_id = _request(in_app, request_id)["invitation_id"]
+    assert in_app(lambda: db.session.get(Invitation, invitation_id).network_id) is None

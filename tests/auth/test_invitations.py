@@ -220,7 +220,11 @@ def test_too_short_password_is_refused_and_the_link_stays_usable(app, admin, sig
 def test_accepting_one_of_two_invitations_closes_the_other(app, admin, signed_in, mailbox):
     client = signed_in(admin)
     invite_through_form(client, "twice@example.eu", ["contributor"])
+    # A second open invitation is refused now; rows from before that rule may still exist.
+    first_id = _invitation_id(app, "twice@example.eu")
+    _set_revoked(app, first_id, utcnow())
     invite_through_form(client, "twice@example.eu", ["contributor"])
+    _set_revoked(app, first_id, None)
     first, second = (link_in(message, ACCEPT_PATH) for message in mailbox.wait_for(2, recipient="twice@example.eu"))
     assert accept(app.test_client(), first).status_code == 302
 
@@ -237,6 +241,12 @@ def _invitation_id(app, email):
         return db.session.scalar(sa.select(Invitation.id).where(Invitation.email == email))
 
 
+def _set_revoked(app, invitation_id, moment):
+    with app.app_context():
+        db.session.get(Invitation, invitation_id).revoked_at = moment
+        db.session.commit()
+
+
 def _revoked(app, invitation_id):
     with app.app_context():
         return db.session.get(Invitation, invitation_id).revoked_at is not None
@@ -245,14 +255,14 @@ def _revoked(app, invitation_id):
 def test_editor_does_not_see_an_admins_invitation(app, admin, editor, signed_in, mailbox):
     invite_through_form(signed_in(admin), "new.admin@example.eu", ["admin"])
     editor_client = signed_in(editor)
-    invite_through_form(editor_client, "own.reviewer@example.eu", ["reviewer"])
+    invite_through_form(editor_client, "own.reviewer@example.eu", ["reviewer"], areas=["BM"])
     page = editor_client.get("/invitations").get_data(as_text=True)
     assert "own.reviewer@example.eu" in page
     assert "new.admin@example.eu" not in page
 
 
 def test_admin_sees_every_invitation(app, admin, editor, signed_in, mailbox):
-    invite_through_form(signed_in(editor), "own.reviewer@example.eu", ["reviewer"])
+    invite_through_form(signed_in(editor), "own.reviewer@example.eu", ["reviewer"], areas=["BM"])
     assert "own.reviewer@example.eu" in signed_in(admin).get("/invitations").get_data(as_text=True)
 
 
@@ -266,7 +276,7 @@ def test_editor_cannot_withdraw_an_admins_invitation(app, admin, editor, signed_
 
 def test_editor_cannot_withdraw_another_editors_invitation(app, make_user, signed_in, mailbox):
     first, second = make_user(["editor"], area_codes=["BM"]), make_user(["editor"], area_codes=["CS"])
-    invite_through_form(signed_in(first), "their.reviewer@example.eu", ["reviewer"])
+    invite_through_form(signed_in(first), "their.reviewer@example.eu", ["reviewer"], areas=["BM"])
     invitation_id = _invitation_id(app, "their.reviewer@example.eu")
     response = post_form(signed_in(second), f"/invitations/{invitation_id}/revoke", {}, token_from="/invitations")
     assert response.status_code == 404
@@ -275,7 +285,7 @@ def test_editor_cannot_withdraw_another_editors_invitation(app, make_user, signe
 
 def test_editor_withdraws_their_own_invitation(app, editor, signed_in, mailbox):
     client = signed_in(editor)
-    invite_through_form(client, "own.reviewer@example.eu", ["reviewer"])
+    invite_through_form(client, "own.reviewer@example.eu", ["reviewer"], areas=["BM"])
     invitation_id = _invitation_id(app, "own.reviewer@example.eu")
     assert post_form(client, f"/invitations/{invitation_id}/revoke", {}, token_from="/invitations").status_code == 302
     assert _revoked(app, invitation_id)

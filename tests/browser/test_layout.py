@@ -38,7 +38,7 @@ def _withdrawn_invitation_and_revoked_token(app, admin):
     with app.app_context():
         inviter = db.session.get(User, admin.id)
         services.revoke_invitation(
-            services.invite("someone.with.a.long.address@research-network.example.eu", ["reviewer"], inviter), inviter
+            services.invite("someone.with.a.long.address@research-network.example.eu", ["reviewer"], inviter, area_codes=["BM"]), inviter
         )
         token, _plaintext = services.issue_api_token(inviter, "Old importer")
         services.revoke_api_token(inviter, token.id)
