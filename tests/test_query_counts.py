@@ -5,12 +5,33 @@ as much of the same (ten times the data): the count must not grow, and it
 stays under the page's stated cap.
 """
 
+from contextlib import contextmanager
+
 from tests.support import sign_in
 
 SMALL = 2  # rows of each kind at 1x; 10x adds 9 * SMALL more
 
 # Caps: what each page runs today on SQLite and PostgreSQL (23, 16, 24, 23), with a little room.
-CAPS = {"contribution": 25, "desk": 18, "decision": 42, "report_editor": 25}  # decision: the contribution itself, every round, and the guards of each decision it offers
+CAPS = {
+    "contribution": 25,
+    "desk": 18,
+    "decision": 42,
+    "report_editor": 25,
+}  # decision: the contribution itself, every round, and the guards of each decision it offers
+
+
+@contextmanager
+def mail_held(app):
+    """Making the data sends none of its e-mails (hundreds, to every editor of the area): they wait in the outbox.
+
+    The pages measured read no e-mail, and sending them would only make the test slow.
+    """
+    saved = {key: app.config[key] for key in ("MAIL_SERVER", "REDIS_URL")}
+    app.config.update(MAIL_SERVER=None, REDIS_URL=None)  # no SMTP, and no job queued for the worker to send
+    try:
+        yield
+    finally:
+        app.config.update(saved)
 
 
 def signed_in_client(app, user_id):
@@ -50,7 +71,7 @@ def add_reviews(app, contribution_id, count):
     from app.extensions import db
     from tests.factories import ReviewerAssignmentFactory, ReviewFactory, UserFactory
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         contribution = db.session.get(Contribution, contribution_id)
         for _ in range(count):
             assignment = ReviewerAssignmentFactory(contribution=contribution)
@@ -68,7 +89,7 @@ def add_desk_work(app, count):
     from app.timeutil import utcnow
     from tests.factories import ReviewFactory, contribution_in_state
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         for _ in range(count):
             contribution_in_state("submitted")
             made = contribution_in_state("in_review")
@@ -85,7 +106,7 @@ def add_sections(app, report_id, count, items_each):
     from app.reports.models import Report
     from tests.factories import ReportItemFactory, ReportSectionFactory
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         report = db.session.get(Report, report_id)
         start = len(report.sections)
         for number in range(count):
@@ -100,7 +121,7 @@ def add_sections(app, report_id, count, items_each):
 def test_the_contribution_page_runs_a_fixed_number_of_queries(app, count_queries):
     from tests.factories import contribution_in_state
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         made = contribution_in_state("in_review")
     add_reviews(app, made.id, SMALL)
     client = signed_in_client(app, made.editor_id)
@@ -112,7 +133,7 @@ def test_the_contribution_page_runs_a_fixed_number_of_queries(app, count_queries
 def test_the_decision_page_runs_a_fixed_number_of_queries(app, count_queries):
     from tests.factories import contribution_in_state
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         made = contribution_in_state("in_review")
     add_reviews(app, made.id, SMALL)
     client = signed_in_client(app, made.editor_id)
@@ -124,7 +145,7 @@ def test_the_decision_page_runs_a_fixed_number_of_queries(app, count_queries):
 def test_the_desk_runs_a_fixed_number_of_queries(app, count_queries):
     from tests.factories import UserFactory
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         editor_id = UserFactory(roles=["editor"], area_codes=["BM", "CS"]).id
     add_desk_work(app, SMALL)
     client = signed_in_client(app, editor_id)
@@ -136,7 +157,7 @@ def test_the_desk_runs_a_fixed_number_of_queries(app, count_queries):
 def test_the_report_editor_runs_a_fixed_number_of_queries(app, count_queries):
     from tests.factories import ReportFactory
 
-    with app.app_context():
+    with app.app_context(), mail_held(app):
         report = ReportFactory()
         report_id, editor_id = report.id, report.created_by_id
     add_sections(app, report_id, SMALL, SMALL)
