@@ -18,6 +18,7 @@ from app.auth import services as auth_services
 from app.contributions import services
 from app.contributions.types import TYPES
 from app.i18n import gettext as _
+from app.reviews import requests as review_requests
 from app.reviews import services as review_services
 from app.service_errors import Invalid
 
@@ -105,6 +106,10 @@ def contribution_json(contribution, viewer):
     reviews = review_services.reviews_visible_to(viewer, contribution)
     if reviews:
         body["reviews"] = reviews
+    if services.can_follow_review(viewer, contribution):
+        body["responses_to_reviewers"] = [
+            {"revision": number, "text": text} for number, text in services.responses_to_reviewers(contribution)
+        ]
     return body
 
 
@@ -166,7 +171,15 @@ def patch_contribution(contribution_id):
     contribution = services.contribution_for(g.api_user, contribution_id)
     body = body_values(shapes.ContributionChange)
     version = body.pop("version", None)
-    services.update(contribution, g.api_user, body, expected_version=version)
+    response = body.pop("response_to_reviewers", None)
+    if (
+        response is not None
+        and services.can_edit(g.api_user, contribution)
+        and not services.can_respond_to_reviewers(g.api_user, contribution)
+    ):
+        message = _("A response to the reviewers is kept only once changes were requested.")
+        raise Invalid(_("Invalid input."), {"response_to_reviewers": message})
+    services.update(contribution, g.api_user, body, expected_version=version, response=response)
     return answer(shapes.Contribution, contribution_json(contribution, g.api_user))
 
 
@@ -206,3 +219,33 @@ def submit_review(contribution_id):
     review, created = review_services.submit_review(contribution, g.api_user, body)
     shown = next(entry for entry in review_services.reviews_visible_to(g.api_user, contribution) if entry["id"] == review.id)
     return answer(shapes.Review, shown, 201 if created else 200)
+
+
+def review_request_json(assignment):
+    return {
+        "contribution_id": assignment.contribution_id,
+        "reviewer_id": assignment.reviewer_id,
+        "state": assignment.request_state,
+        "state_label": str(review_requests.request_label(assignment)),
+        "due_at": assignment.due_at,
+        "accepted_at": assignment.accepted_at,
+        "declined_at": assignment.declined_at,
+        "decline_reason": assignment.decline_reason or "",
+    }
+
+
+@bp.post("/contributions/<id:contribution_id>/review-request/accept")
+@token_required
+def accept_review_request(contribution_id):
+    assignment = review_requests.own_request(g.api_user, contribution_id)
+    review_requests.accept(g.api_user, assignment)
+    return answer(shapes.ReviewRequest, review_request_json(assignment))
+
+
+@bp.post("/contributions/<id:contribution_id>/review-request/decline")
+@token_required
+def decline_review_request(contribution_id):
+    assignment = review_requests.own_request(g.api_user, contribution_id)
+    body = read_body(shapes.DeclineRequest)
+    review_requests.decline(g.api_user, assignment, body.reason)
+    return answer(shapes.ReviewRequest, review_request_json(assignment))

@@ -253,6 +253,24 @@ PATHS.update(
                 },
             },
         },
+        "/contributions/{contribution_id}/review-request/accept": {
+            "parameters": [_CONTRIBUTION_ID],
+            "post": {
+                "summary": "Accept the caller's request to review the contribution (404 when they were not asked); it opens their review",
+                "tags": ["workflow"],
+                "responses": {"200": _answer("The request, accepted", shapes.ReviewRequest), **_errors("404", "409")},
+            },
+        },
+        "/contributions/{contribution_id}/review-request/decline": {
+            "parameters": [_CONTRIBUTION_ID],
+            "post": {
+                "summary": "Decline the caller's request to review the contribution, saying why (not once they reviewed "
+                "the current revision); the area editors are told",
+                "tags": ["workflow"],
+                "requestBody": _body(shapes.DeclineRequest),
+                "responses": {"200": _answer("The request, declined", shapes.ReviewRequest), **_errors("404", "409", "413", "422")},
+            },
+        },
     }
 )
 

@@ -19,7 +19,7 @@ from app.contributions.types import FIELD_KINDS, TYPES
 from app.reports.models import FILE_FORMATS, ITEM_STATUSES
 from app.reports.models import KINDS as REPORT_KINDS
 from app.reports.models import STATES as REPORT_STATES
-from app.reviews.models import RECOMMENDATIONS, SCORES
+from app.reviews.models import RECOMMENDATIONS, REQUEST_STATES, SCORES
 
 Text = str
 Date = documented(str | None, format="date")
@@ -248,6 +248,12 @@ class ContributionChange(ContributionInput):
     type: documented(str, enum=list(TYPES)) = None
     title: documented(str, maxLength=300) = None
     version: int = Field(None, description="The version read; 409 when it changed since")
+    response_to_reviewers: documented(
+        str,
+        maxLength=20000,
+        description="The author, once changes were requested: what they tell the reviewers, kept with the new revision "
+        "this edit makes (send it with the edits, or alone, before the resubmit transition); 422 on a draft never submitted",
+    ) = None
 
 
 class ContributionQuery(PageQuery):
@@ -286,6 +292,23 @@ class ReviewInput(Body):
     scores: ScoresInput
     comment_to_author: str = None
     confidential_comment: str = Field(None, description="For the editors only")
+
+
+class DeclineRequest(Body):
+    reason: documented(str, maxLength=5000, description="Why the caller declines; the editors read it (required, not blank)")
+
+
+class ReviewRequest(Answer):
+    """The caller's request to review a contribution, and their answer to it."""
+
+    contribution_id: int
+    reviewer_id: int
+    state: one_of(REQUEST_STATES, description="asked: not answered yet; agreed: accepted; declined")
+    state_label: Text = Field(description="The state in words, in the caller's language")
+    due_at: Timestamp
+    accepted_at: Timestamp | None
+    declined_at: Timestamp | None
+    decline_reason: Text
 
 
 class FieldChoice(Answer):
@@ -371,6 +394,13 @@ class Review(Answer):
     confidential_comment: Text = Field(None, description="Not shown to authors")
 
 
+class ResponseToReviewers(Answer):
+    """What the author told the reviewers with one revision."""
+
+    revision: int
+    text: Text = Field(description="Plain text as typed")
+
+
 class CallTopicRef(Answer):
     """A Horizon Europe call topic, as a contribution names it."""
 
@@ -393,6 +423,11 @@ class Contribution(ContributionSummary):
     history: list[HistoryEntry]
     reviewers: list[int] = Field(None, description="Editors and admins only")
     reviews: list[Review] = Field(None, description="Those the caller may read; absent when none")
+    responses_to_reviewers: list[ResponseToReviewers] = Field(
+        None,
+        description="Those taking part in the review (the author, its area editors, its reviewers, admins): the author's "
+        "responses to the reviewers, by revision, oldest first; revisions without one are left out",
+    )
 
 
 class ContributionWithAssignments(Contribution):

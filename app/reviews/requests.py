@@ -19,8 +19,9 @@ from app.i18n import lazy_gettext as _l
 from app.notifications.services import notify
 from app.reviews import services
 from app.reviews.asking import language_of
-from app.reviews.models import ACCEPT, AGREED, ASKED, DECLINED, REJECT, REVISE, Review
+from app.reviews.models import ACCEPT, AGREED, ASKED, DECLINED, REJECT, REVISE, Review, ReviewerAssignment
 from app.sanitising import clean_plain_text
+from app.service_errors import NotFound
 from app.timeutil import utcnow
 from app.unit_of_work import transactional
 from app.urls import external_url
@@ -88,6 +89,19 @@ def can_decline(user, assignment):
 def can_write_review(user, assignment):
     """The review form is open to a reviewer who accepted the request, while reviews are open (services.can_write_review)."""
     return assignment.request_state == AGREED and services.can_write_review(user, assignment)
+
+
+def own_request(user, contribution_id):
+    """`user`'s request to review the contribution, answered or not (the API's accept and decline); NotFound when
+    they were not asked."""
+    assignment = db.session.scalar(
+        sa.select(ReviewerAssignment).where(
+            ReviewerAssignment.contribution_id == contribution_id, ReviewerAssignment.reviewer_id == getattr(user, "id", None)
+        )
+    )
+    if assignment is None:
+        raise NotFound(_l("You are not asked to review this contribution."))
+    return assignment
 
 
 def can_read_contribution(user, assignment):
