@@ -208,6 +208,14 @@ ROUTES = {
     ("POST", "/api/v1/contributions/<id:contribution_id>/transitions"): ("/api/v1/contributions/999999/transitions", signed_in(ok={404})),
     ("POST", "/api/v1/contributions/<id:contribution_id>/reviewers"): ("/api/v1/contributions/999999/reviewers", signed_in(ok={404})),
     ("POST", "/api/v1/contributions/<id:contribution_id>/reviews"): ("/api/v1/contributions/999999/reviews", signed_in(ok={404})),
+    ("POST", "/api/v1/contributions/<id:contribution_id>/review-request/accept"): (
+        "/api/v1/contributions/999999/review-request/accept",
+        signed_in(ok={404}),
+    ),
+    ("POST", "/api/v1/contributions/<id:contribution_id>/review-request/decline"): (
+        "/api/v1/contributions/999999/review-request/decline",
+        signed_in(ok={404}),
+    ),
     ("GET", "/api/v1/thematic-areas"): ("/api/v1/thematic-areas", public()),
     ("GET", "/api/v1/openapi.json"): ("/api/v1/openapi.json", public()),
     ("GET", "/api/v1/reports"): ("/api/v1/reports", public()),
