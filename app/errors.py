@@ -72,6 +72,8 @@ def register(app):
                 return render_template("errors/400.html", message=error.description, status=status), status
         # An upload view states its own limit (g.upload_limit); otherwise the request limit.
         limit = g.get("upload_limit") or app.config.get("MAX_CONTENT_LENGTH")
+        if status == 413 and _form_with_files_too_large():
+            return render_template("errors/413_form.html", max_bytes=limit, back=request.path), status
         return render_template(template, error=error, max_bytes=limit), status
 
     @app.errorhandler(ServiceError)
@@ -102,6 +104,23 @@ def register(app):
         if wants_json():
             return api_error(500, "Internal server error")
         return render_template("errors/500.html", error=InternalServerError()), 500
+
+
+def _form_with_files_too_large():
+    """A form with files (the contribution form) refused for the size of the whole request (MAX_CONTENT_LENGTH).
+
+    Werkzeug refuses such a body from its declared length before reading any of
+    it, so the answers typed beside the files cannot be shown again (reading the
+    oversized body to find them would undo the limit): the page says that nothing
+    was saved and links back to the form, served by GET at the same address."""
+    rule = request.url_rule
+    return (
+        request.method == "POST"
+        and request.mimetype == "multipart/form-data"
+        and not g.get("upload_limit")
+        and rule is not None
+        and "GET" in (rule.methods or ())
+    )
 
 
 def _api_message(error):
