@@ -1,8 +1,9 @@
 """What every template may use: permission answers, locale formatting, the workflow diagram."""
 
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from app import dates
 from app.auth import services as auth_services
 from app.auth.models import ROLES
 from app.contributions import services as contribution_services
@@ -43,6 +44,9 @@ def register(app):
     app.jinja_env.globals["language_choices"] = language_choices
     app.jinja_env.globals["workflow_diagram"] = workflow_diagram
     app.jinja_env.filters["role_labels"] = role_labels
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
+    # One format everywhere (app/dates.py): "3 December 2026", "3 December 2026, 14:05", in Brussels time.
+    # The old width argument (`|date('long')`, `|datetime('short')`) is accepted and no longer changes it.
+    app.jinja_env.filters["date"] = lambda value, fmt=None: dates.format_day(value)
+    app.jinja_env.filters["datetime"] = lambda value, fmt=None, zone=None: dates.format_moment(value, zone)
+    app.jinja_env.filters["iso_date"] = lambda value, fmt=None: dates.iso_text_day(value)
+    app.jinja_env.filters["number"] = dates.format_number

@@ -3,10 +3,7 @@
 Views parse forms, call app.reports.services and render; every rule lives in the services.
 """
 
-from datetime import date, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_date
 from flask_login import current_user
 
 from app.auth.decorators import roles_required
@@ -23,19 +20,6 @@ bp = Blueprint("reports", __name__)  # its command (reports retry-builds) is in 
 
 def _me():
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-@bp.app_template_filter("iso_date")
-def iso_date(value, fmt="medium"):
-    """A date from the JSON export (ISO text) in the reader's locale."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    return format_date(value, fmt)
 
 
 @bp.context_processor

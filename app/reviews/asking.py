@@ -5,8 +5,9 @@ the workflow's effects and the request pages can all ask the same way.
 """
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 
+from app import dates
 from app.i18n import lazy_gettext as _l
 from app.notifications.services import notify
 from app.urls import external_url
@@ -27,7 +28,7 @@ def ask(contribution, assignments):
         person = assignment.reviewer
         link = external_url("reviews.review", assignment_id=assignment.id)
         with force_locale(language_of(person)):
-            due = format_date(assignment.due_at, "long")
+            due = dates.format_day(assignment.due_at)
             notify(
                 [person],
                 "review_request",

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from app import dates
 from app.auth.models import User, UserRole, user_areas
 from app.community.services import thematic_areas
 from app.contributions import services as contributions
@@ -414,7 +415,7 @@ def _remind(assignment, now):
     notify(
         [assignment.reviewer],
         "review_overdue",
-        str(_l("Your review of “%(title)s” was due on %(date)s.", title=contribution.title, date=assignment.due_at.date().isoformat())),
+        str(_l("Your review of “%(title)s” was due on %(date)s.", title=contribution.title, date=dates.format_day(assignment.due_at))),
         link=external_url("reviews.review", assignment_id=assignment.id),
     )
     return True

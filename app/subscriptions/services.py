@@ -21,14 +21,13 @@ workshops): it imports their models, never their services.
 
 import functools
 import secrets
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date, format_time
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired
 
+from app import dates
 from app.community.services import areas_for_codes
 from app.contributions.types import TYPES
 from app.extensions import db
@@ -378,9 +377,7 @@ def can_announce_call(workshop, now=None):
 
 def _moment_text(moment, zone_name):
     """ "12 March 2026, 17:00 (Europe/Brussels)" in the language being written."""
-    at = as_utc(moment).astimezone(ZoneInfo(zone_name))
-    locale = str(get_locale() or "en")
-    return f"{format_date(at, 'long', locale=locale)}, {format_time(at, 'HH:mm', locale=locale)} ({zone_name})"
+    return f"{dates.format_moment(moment, zone_name)} ({zone_name})"
 
 
 def announce_call(workshop_id, now=None):

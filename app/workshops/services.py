@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
-from babel.dates import format_date, format_time
-from flask_babel import get_locale
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import dates
 from app.auth.models import User, UserRole
 from app.community.services import area_ids_for_codes, areas_for_codes, is_web_address
 from app.contributions.types import TYPES
@@ -90,9 +89,7 @@ def format_moment(moment, zone_name):
     """A moment as people read it, in the reader's language: "12 March 2026, 17:00 (Europe/Brussels)"."""
     if moment is None:
         return ""
-    at = local(moment, zone_name)
-    locale = str(get_locale() or "en")
-    return f"{format_date(at, 'long', locale=locale)}, {format_time(at, 'HH:mm', locale=locale)} ({zone_name})"
+    return f"{dates.format_moment(moment, zone_name)} ({zone_name})"
 
 
 def _moment(value, zone, name, errors):
