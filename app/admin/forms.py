@@ -1,6 +1,5 @@
 """Administration forms. Choices that come from the database are filled in by the views."""
 
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SearchField, SelectField, StringField, TextAreaField, URLField
@@ -8,7 +7,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from app.auth.models import ROLES
 from app.community.models import NETWORK_KINDS
-from app.community.services import country_choices
+from app.countries import country_select_choices
 from app.forms import MultiCheckboxField, record_id, select_choices
 from app.i18n import lazy_gettext as _l
 
@@ -85,7 +84,7 @@ class NetworkForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = select_choices([("", _l("Several countries, or none")), *country_choices(get_locale() or "en")])
+        self.country.choices = country_select_choices(_l("Several countries, or none"), current=getattr(kwargs.get("obj"), "country", ""))
 
 
 class AreaForm(FlaskForm):

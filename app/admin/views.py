@@ -13,10 +13,12 @@ from app.auth.decorators import roles_required
 from app.auth.models import ROLES
 from app.community import services as community_services
 from app.community.models import NETWORK_KINDS
+from app.countries import country_name
 from app.forms import select_choices, show_service_error
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.mail import services as mail_services
+from app.mail.kinds import mail_kind_label
 from app.projects import jobs as project_jobs
 from app.projects import services as project_services
 from app.service_errors import ServiceError
@@ -38,6 +40,8 @@ def _template_helpers():
         "network_kinds": NETWORK_KINDS,
         "user_status_labels": forms.USER_STATUS_LABELS,
         "outbox_state_labels": forms.OUTBOX_STATE_LABELS,
+        "mail_kind_label": mail_kind_label,
+        "country_name": country_name,
         "access_request_state_labels": forms.ACCESS_REQUEST_STATE_LABELS,
     }
 

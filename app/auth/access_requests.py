@@ -4,10 +4,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.auth.accounts import find_user_by_email, normalise_email
-from app.auth.errors import AccountConflict
+from app.auth.errors import AccountConflict, AccountError
 from app.auth.invitations import invite
 from app.auth.models import REQUEST_APPROVED, REQUEST_PENDING, REQUEST_REJECTED, AccessRequest, User, UserRole
 from app.community.services import get_or_create_network
+from app.countries import is_country_code
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.mail import services as mail
@@ -21,6 +22,9 @@ from app.urls import external_url
 @transactional
 def request_access(email, name, organisation, country, network_name, motivation):
     email = normalise_email(email)
+    country = (country or "").strip().upper()
+    if country and not is_country_code(country):
+        raise AccountError(_l("Choose a country from the list."), "country")
     pending = db.session.scalar(sa.select(AccessRequest).where(AccessRequest.email == email, AccessRequest.state == REQUEST_PENDING))
     if pending is not None or find_user_by_email(email) is not None:
         # Say the same thing either way: the form must not reveal who has an account.
@@ -29,7 +33,7 @@ def request_access(email, name, organisation, country, network_name, motivation)
         email=email,
         name=_text(name).strip(),
         organisation=_text(organisation).strip(),
-        country=(country or "").strip().upper(),
+        country=country,
         network_name=_text(network_name).strip(),
         motivation=_text(motivation).strip(),
     )

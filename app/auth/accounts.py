@@ -8,6 +8,7 @@ from app.auth.passwords import check_password_policy
 from app.auth.permissions import can_administer, can_remove_admin_role
 from app.auth.tokens import revoke_all_api_tokens
 from app.community.services import areas_by_ids, areas_for_codes, get_or_create_network, networks_by_ids
+from app.countries import is_country_code
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.pagination import DEFAULT_PER_PAGE, paginate
@@ -93,7 +94,10 @@ def record_login(user):
 def update_profile(user, name, organisation, country, locale):
     user.name = _text(name).strip()
     user.organisation = _text(organisation).strip()
-    user.country = (country or "").strip().upper()
+    country = (country or "").strip().upper()
+    if country and country != user.country and not is_country_code(country):
+        raise AccountError(_l("Choose a country from the list."), "country")
+    user.country = country
     user.locale = locale or ""
 
 

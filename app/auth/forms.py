@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from app.countries import country_select_choices
 from app.forms import MultiCheckboxField, record_id
 from app.i18n import lazy_gettext as _l
 
@@ -13,7 +14,15 @@ def strip(value):
 
 EMAIL_FILTERS = [strip]
 
-COUNTRY = Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, e.g. BE."))
+
+class CountryMixin:
+    """A country chosen from the one list of countries (app/countries.py), by name in the reader's language."""
+
+    # Codes typed by hand or by scripts ("fr") are read as the list's ("FR").
+    country = SelectField(_l("Country"), choices=[], default="", coerce=lambda value: (value or "").strip().upper())
+
+    def _fill_country_choices(self, current=""):
+        self.country.choices = country_select_choices(_l("Not given"), current=current)
 
 
 class LoginForm(FlaskForm):
@@ -42,7 +51,7 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "organization"})
 
 
-class RequestAccessForm(FlaskForm):
+class RequestAccessForm(CountryMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField(
         _l("E-mail address"),
@@ -51,9 +60,12 @@ class RequestAccessForm(FlaskForm):
         render_kw={"autocomplete": "email"},
     )
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "organization"})
-    country = StringField(_l("Country (two-letter code)"), validators=[Optional(), COUNTRY])
     network_name = StringField(_l("Network or project you belong to"), validators=[Optional(), Length(max=200)])
     motivation = TextAreaField(_l("Why do you want to contribute?"), validators=[DataRequired(), Length(max=4000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fill_country_choices()
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -66,11 +78,14 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     pass
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CountryMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)], render_kw={"autocomplete": "organization"})
-    country = StringField(_l("Country (two-letter code)"), validators=[Optional(), COUNTRY])
     locale = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fill_country_choices(getattr(kwargs.get("obj"), "country", ""))
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):

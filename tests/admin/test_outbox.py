@@ -130,3 +130,40 @@ def test_send_pending_now_without_smtp_keeps_them_in_the_outbox(no_smtp, admin_c
     assert "e-mails are kept in the outbox" in html
     assert _state(in_app, message_id) == "pending"
     assert mailbox.to("pat@example.eu") == []
+
+
+# --- reads like a mail list ------------------------------------------------------------
+
+
+def _kind_cells(html):
+    return re.findall(r'<td class="mail-kind">([^<]*)</td>', html)
+
+
+def test_list_shows_the_kind_in_words(admin_client, make_message):
+    make_message(kind="password_reset", subject="Reset")
+    html = admin_client.get("/admin/outbox").get_data(as_text=True)
+    assert _kind_cells(html) == ["Password reset"]
+
+
+def test_a_workflow_step_kind_reads_as_the_steps_label(admin_client, make_message, app):
+    with app.app_context():
+        definition = next(iter(app.extensions["workflows"].values()))
+        name, transition = next(iter(definition.transitions.items()))
+    make_message(kind=f"contribution_{name}", subject="Step")
+    html = admin_client.get("/admin/outbox").get_data(as_text=True)
+    assert _kind_cells(html) == [f"Contribution: {transition.label}"]
+
+
+def test_message_page_shows_the_kind_in_words(admin_client, make_message):
+    message_id = make_message(kind="review_request")
+    html = admin_client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "<dd>Request to review</dd>" in html
+
+
+def test_send_now_is_offered_when_sending_is_configured(admin_client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.eu")
+    assert 'action="/admin/outbox/flush"' in admin_client.get("/admin/outbox").get_data(as_text=True)
+
+
+def test_send_now_is_not_offered_without_sending(no_smtp, admin_client):
+    assert 'action="/admin/outbox/flush"' not in admin_client.get("/admin/outbox").get_data(as_text=True)
