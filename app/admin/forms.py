@@ -2,9 +2,10 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SearchField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from app.admin.audit import AUDIT_KINDS
 from app.auth.models import ROLES
 from app.community.models import NETWORK_KINDS
 from app.countries import country_select_choices
@@ -35,6 +36,17 @@ class NetworkFilterForm(FilterForm):
 
 class OutboxFilterForm(FilterForm):
     state = SelectField(_l("State"), choices=select_choices([("", _l("Any state")), *OUTBOX_STATE_LABELS.items()]), default="")
+
+
+class AuditFilterForm(FilterForm):
+    kind = SelectField(_l("What"), choices=select_choices([("", _l("Everything")), *AUDIT_KINDS.items()]), default="")
+    person = SearchField(_l("Who"), validators=[Optional(), Length(max=200)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end of the period comes before its start."))
 
 
 class ConfirmForm(FlaskForm):

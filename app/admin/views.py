@@ -7,7 +7,7 @@ Every view requires the admin role.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin import forms
+from app.admin import audit, forms
 from app.auth import services as auth_services
 from app.auth.decorators import roles_required
 from app.auth.models import ROLES
@@ -455,6 +455,24 @@ def flush_outbox():
             "warning",
         )
     return redirect(url_for("admin.outbox"))
+
+
+# --- audit log ----------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit_log():
+    if not audit.can_read_audit_log(_me()):
+        abort(403)
+    form = forms.AuditFilterForm(request.args)
+    page = None
+    if form.validate():
+        filters = audit.AuditFilters(
+            kind=form.kind.data or "", person=(form.person.data or "").strip(), since=form.since.data, until=form.until.data
+        )
+        page = audit.audit_page(filters, page=_page_number())
+    return render_template("admin/audit.html", form=form, page=page, kind_labels=audit.AUDIT_KINDS, max_page=audit.MAX_PAGE), _status(form)
 
 
 # --- project import (CORDIS files) ---------------------------------------------------------

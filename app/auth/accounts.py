@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.auth.errors import AccountConflict, AccountError, AccountForbidden
-from app.auth.models import ROLES, User, UserRole
+from app.auth.models import ROLES, AccountEvent, User, UserRole
 from app.auth.passwords import check_password_policy
 from app.auth.permissions import can_administer, can_remove_admin_role
 from app.auth.tokens import revoke_all_api_tokens
@@ -127,9 +127,22 @@ def update_user_access(user, roles, area_ids, network_ids, acting_user):
         raise AccountForbidden(_l("Only administrators can change a user's access."))
     if "admin" in user.roles and "admin" not in roles and not can_remove_admin_role(acting_user, user):
         raise AccountForbidden(_l("You cannot remove your own administrator role."), "roles")
+    before = _access_of(user)
     user.set_roles(roles)
     user.areas = areas_by_ids(area_ids)
     user.networks = networks_by_ids(network_ids)
+    after = _access_of(user)
+    if after != before:
+        db.session.add(AccountEvent(kind="access_changed", user_id=user.id, actor_id=acting_user.id, detail=after))
+
+
+def _access_of(user):
+    """A user's access as the audit log records it."""
+    return {
+        "roles": sorted(user.roles),
+        "areas": sorted(area.code for area in user.areas),
+        "networks": sorted(network.name for network in user.networks),
+    }
 
 
 USER_STATUSES = ("active", "deactivated")
@@ -179,4 +192,5 @@ def change_user_active(user, active, acting_user):
         raise AccountForbidden(_l("Only administrators can deactivate or reactivate accounts."), "active")
     if user.active != active:
         set_active(user, active)
+        db.session.add(AccountEvent(kind="reactivated" if active else "deactivated", user_id=user.id, actor_id=acting_user.id))
     return user

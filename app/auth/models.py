@@ -176,3 +176,22 @@ class AccessRequest(Model):
     invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
 
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+# What an administrator did to an account, for the audit log (the other kinds of event have their own records).
+ACCOUNT_EVENT_KINDS = ("access_changed", "deactivated", "reactivated")
+
+
+class AccountEvent(Model):
+    """One change an administrator made to an account's access or status; written once, never updated."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (sa.CheckConstraint("kind IN ('" + "', '".join(ACCOUNT_EVENT_KINDS) + "')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    # For access changes, the access afterwards: {"roles": [...], "areas": [codes], "networks": [names]}.
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
