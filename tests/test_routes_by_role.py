@@ -188,6 +188,7 @@ ROUTES = {
     ("GET", "/admin/networks/<id:network_id>"): ("/admin/networks/999999", roles("admin", ok={404})),
     ("POST", "/admin/networks/<id:network_id>"): ("/admin/networks/999999", roles("admin", ok={404})),
     ("GET", "/admin/areas"): ("/admin/areas", roles("admin")),
+    ("GET", "/admin/audit"): ("/admin/audit", roles("admin")),
     ("GET", "/admin/projects/import"): ("/admin/projects/import", roles("admin")),
     ("POST", "/admin/projects/import"): ("/admin/projects/import", roles("admin", ok={422})),
     ("GET", "/admin/projects/import/<job_id>"): ("/admin/projects/import/not-a-job", roles("admin", ok={404})),
