@@ -638,7 +638,7 @@ FORMS = [
         valid=lambda app, ids, n: {"roles": ["contributor", "reviewer"], "areas": [str(ids["bm_area"])]},
         numbers=("areas", "networks"),
         choices=("roles",),
-        touches=frozenset({"users", "user_roles", "user_areas", "user_networks"}),
+        touches=frozenset({"users", "user_roles", "user_areas", "user_networks", "account_events"}),
     ),
     Form(
         "admin new network",
