@@ -74,6 +74,12 @@ ROUTES = {
     ("GET", "/desk"): ("/desk", roles("editor", "admin")),
     ("GET", "/desk/contributions/<id:contribution_id>"): ("/desk/contributions/999999", signed_in(ok={404})),
     ("POST", "/desk/contributions/<id:contribution_id>/reviewers"): ("/desk/contributions/999999/reviewers", signed_in(ok={404})),
+    ("POST", "/desk/contributions/<id:contribution_id>/decision"): ("/desk/contributions/999999/decision", signed_in(ok={404})),
+    ("POST", "/desk/contributions/<id:contribution_id>/reviewers/<id:assignment_id>/remove"): (
+        "/desk/contributions/999999/reviewers/1/remove",
+        signed_in(ok={404}),
+    ),
+    ("POST", "/desk/bulk"): ("/desk/bulk", roles("editor", "admin", ok={303})),
     ("GET", "/notifications"): ("/notifications", signed_in()),
     ("POST", "/notifications/read"): ("/notifications/read", signed_in(ok={302})),
     ("GET", "/reviews/<id:assignment_id>"): ("/reviews/999999", signed_in(ok={404})),
