@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from tests.support import link_in, post_form
+from tests.support import link_in, post_form, wait_for
 
 
 def _state(in_app, message_id):
@@ -103,7 +103,8 @@ def test_retry_sends_a_failed_message(admin_client, make_message, mailbox, in_ap
     assert response.status_code == 302
     (received,) = mailbox.wait_for(1, recipient="fay@example.eu")
     assert received["Subject"] == "Try again"
-    assert _state(in_app, message_id) == "sent"
+    # The worker marks it sent once the SMTP server has answered: a moment after the e-mail arrives.
+    wait_for(lambda: _state(in_app, message_id) == "sent", message="the message marked sent")
 
 
 def test_retry_of_a_message_that_is_not_failed_is_a_conflict(admin_client, make_message, in_app):
