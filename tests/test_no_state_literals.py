@@ -34,6 +34,7 @@ DECLARATIONS = re.compile(
     r"|^app/admin/forms\.py:\d+:ACCESS_REQUEST_STATE_LABELS = "  # their labels
     r"|^app/templates/admin/_macros\.html:\d+:  \{% set tone = "  # badge colours of outbox, account and access-request states
     r'|^app/api/reports\.py:\d+: +"accepted": '  # a field of the report API's item answer (still accepted for reports), not a state
+    r'|^app/admin/audit\.py:\d+:    \("access_request", "rejected"\): '  # the audit log's label for an access request's own state (ACCESS_REQUEST_STATES)
 )
 
 

@@ -40,10 +40,10 @@ AUDIT_KINDS = {
 WORKFLOW_KINDS = ("contribution", "report", "workshop")
 
 ACTION_LABELS = {
-    ("publication", "published"): _l("Published version %(detail)s"),
+    ("publication", "version_published"): _l("Published version %(detail)s"),
     ("invitation", "sent"): _l("Invited %(detail)s"),
-    ("invitation", "accepted"): _l("Accepted the invitation to %(detail)s"),
-    ("invitation", "withdrawn"): _l("Invitation to %(detail)s withdrawn"),
+    ("invitation", "invitation_accepted"): _l("Accepted the invitation to %(detail)s"),
+    ("invitation", "invitation_withdrawn"): _l("Invitation to %(detail)s withdrawn"),
     ("access_request", "approved"): _l("Approved the access request of %(detail)s"),
     ("access_request", "rejected"): _l("Rejected the access request of %(detail)s"),
     ("account", "access_changed"): _l("Changed the access"),
@@ -98,7 +98,7 @@ def _sources():
     publications = sa.select(
         ReportVersion.published_at,
         sa.literal("publication", sa.String),
-        sa.literal("published", sa.String),
+        sa.literal("version_published", sa.String),
         ReportVersion.published_by_id,
         sa.literal("report", sa.String),
         ReportVersion.report_id,
@@ -142,9 +142,9 @@ def _sources():
         history,
         publications,
         invitations(Invitation.created_at, "sent", Invitation.invited_by_id),
-        invitations(Invitation.accepted_at, "accepted", Invitation.accepted_user_id),
+        invitations(Invitation.accepted_at, "invitation_accepted", Invitation.accepted_user_id),
         # Who withdrew an invitation is not recorded: the inviter or an administrator.
-        invitations(Invitation.revoked_at, "withdrawn", sa.null()),
+        invitations(Invitation.revoked_at, "invitation_withdrawn", sa.null()),
         decisions,
         accounts,
     ]

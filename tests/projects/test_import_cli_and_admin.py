@@ -96,8 +96,15 @@ def follow_job(client, response):
     raise AssertionError("the import job did not end")
 
 
+def stored_uploads(app):
+    """The uploaded copies waiting in the import folder (other tests' waiting jobs may have left theirs)."""
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "imports"
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
 def test_an_admin_uploads_a_file_and_the_job_page_shows_the_summary(app, signed_in, admin):
     client = signed_in(admin)
+    before = stored_uploads(app)
 
     page, location = follow_job(client, upload(client, "project.csv", GOOD.encode()))
 
@@ -110,7 +117,7 @@ def test_an_admin_uploads_a_file_and_the_job_page_shows_the_summary(app, signed_
         job = db.session.get(BackgroundJob, job_id)
         assert (job.kind, job.state, job.progress, job.result["summary"]["created"]) == ("projects_import", "finished", 100, 2)
     # The uploaded copy is removed once imported.
-    assert not os.listdir(Path(app.config["UPLOAD_FOLDER"]) / "imports")
+    assert stored_uploads(app) == before
 
 
 def test_the_job_is_followed_through_the_api_by_the_admin_who_started_it(app, signed_in, admin, client):
@@ -154,12 +161,13 @@ def test_a_refused_upload_shows_the_row_and_changes_nothing(app, signed_in, admi
 )
 def test_an_upload_that_is_not_a_cordis_csv_is_refused_at_once(app, signed_in, admin, name, content, status, message):
     client = signed_in(admin)
+    before = stored_uploads(app)
 
     response = upload(client, name, content)
 
     assert response.status_code == status and message in response.get_data(as_text=True)
     assert count(app, BackgroundJob) == 0
-    assert not os.listdir(Path(app.config["UPLOAD_FOLDER"]) / "imports")
+    assert stored_uploads(app) == before
 
 
 def test_an_upload_over_the_limit_is_refused(app, signed_in, admin):
